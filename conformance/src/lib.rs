@@ -1,0 +1,2 @@
+//! conformance: rule checks for Windows service code.
+#![deny(missing_docs)]

@@ -1,0 +1,1 @@
+//! Cross-crate integration tests for scm-sim live in this package's `tests/` folder.
