@@ -35,10 +35,14 @@
 //! | [`path`] | root keys and paths |
 //! | [`caller`] | identities and what they may write |
 //! | [`registry`] | the tree, resolution, access checks, reads and writes |
+//! | [`regfile`] | regedit's `.reg` text: import as a caller, export a subtree |
 //! | [`controlset`] | `Select`, CurrentControlSet, last-known-good |
 //! | [`environment`] | `%VAR%` expansion for REG_EXPAND_SZ |
 //! | [`access`] | the access log |
 //! | [`watch`] | change notification |
+//! | [`service`] | a typed view of a service key: failure actions, triggers, `Parameters` |
+//! | [`svchost`] | the svchost group table and svchost command lines |
+//! | [`snapshot`] | the whole registry to and from JSON, saved atomically |
 //!
 //! # Limitations
 //!
@@ -57,7 +61,11 @@ pub mod environment;
 pub mod error;
 pub mod key;
 pub mod path;
+pub mod regfile;
 pub mod registry;
+pub mod service;
+pub mod snapshot;
+pub mod svchost;
 pub mod value;
 pub mod watch;
 
@@ -68,6 +76,10 @@ pub use environment::Environment;
 pub use error::{RegError, RegErrorKind};
 pub use key::Key;
 pub use path::{RegPath, Root};
+pub use regfile::{ExportOptions, ImportSummary, RegFileError, RegFileErrorKind};
 pub use registry::{Registry, ToRegPath};
+pub use service::{service_names, ServiceKey, ServiceKeyError};
+pub use snapshot::SnapshotError;
+pub use svchost::{SvchostCommandLine, SvchostTable};
 pub use value::{RegValue, ValueType};
 pub use watch::{ChangeKind, RegChange, WatchFilter, WatchHandle};

@@ -268,7 +268,7 @@ impl RegValue {
     /// UTF-16LE, one terminating NUL, no embedded NUL. Exporters use it to decide between the
     /// quoted form and `hex(1):`.
     pub fn is_canonical_string(&self) -> bool {
-        if self.data.len() % 2 != 0 || self.data.len() < 2 {
+        if !self.data.len().is_multiple_of(2) || self.data.len() < 2 {
             return false;
         }
         let units = utf16_units(&self.data);

@@ -281,6 +281,10 @@ mod tests {
 
     #[test]
     fn every_message_ends_with_a_period() {
-        assert!(TABLE.iter().all(|e| e.2.ends_with('.')), "{:?}", TABLE.iter().find(|e| !e.2.ends_with('.')));
+        assert!(
+            TABLE.iter().all(|e| e.2.ends_with('.')),
+            "{:?}",
+            TABLE.iter().find(|e| !e.2.ends_with('.'))
+        );
     }
 }

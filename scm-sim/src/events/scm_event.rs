@@ -1,0 +1,474 @@
+//! [`ScmEvent`]: one variant per event the simulated SCM (and svchost) writes, with typed fields.
+//!
+//! ```
+//! use scm_sim::events::{EventLevel, ScmEvent};
+//! use scm_sim::Win32Error;
+//!
+//! let e = ScmEvent::StartFailed {
+//!     display_name: "Print Spooler".into(),
+//!     error: Win32Error::SERVICE_REQUEST_TIMEOUT,
+//! };
+//! assert_eq!(e.id(), 7000);
+//! assert_eq!(e.level(), EventLevel::Error);
+//! assert_eq!(
+//!     e.message(),
+//!     "The Print Spooler service failed to start due to the following error: \n\
+//!      The service did not respond to the start or control request in a timely fashion."
+//! );
+//! ```
+//!
+//! Names: `display_name` fields take the service's display name, as Windows logs it; the key
+//! name goes into [`EventRecord::service`](crate::events::EventRecord::service).
+
+use super::catalog::spec;
+use super::insert::{error_insertion, fill_template};
+use super::values::{
+    ControlWord, EventLevel, EventSource, InstalledServiceType, LoggedState, RecoveryAction,
+    StartTypeText,
+};
+use crate::Win32Error;
+use serde::{Deserialize, Serialize};
+
+/// An event of the Service Control Manager (System log), of svchost, or of the simulator itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event")]
+#[non_exhaustive]
+pub enum ScmEvent {
+    /// 7000 (Error): a start failed; `error` is usually 1053 after a 7009 connect timeout.
+    StartFailed {
+        /// The service's display name.
+        display_name: String,
+        /// Why it failed.
+        error: Win32Error,
+    },
+    /// 7001 (Error): a dependency failed to start.
+    DependencyFailed {
+        /// The service that was to be started.
+        display_name: String,
+        /// The dependency that failed.
+        dependency_display_name: String,
+        /// The dependency's error (e.g. 1058, 1062).
+        error: Win32Error,
+    },
+    /// 7002 (Error): no member of a group the service depends on started.
+    DependOnGroupFailed {
+        /// The service's display name.
+        display_name: String,
+        /// The load-order group.
+        group: String,
+    },
+    /// 7003 (Error): a dependency is not installed.
+    DependencyMissing {
+        /// The service's display name.
+        display_name: String,
+        /// The missing dependency, as written in `DependOnService`.
+        dependency: String,
+    },
+    /// 7009 (Error): the process did not connect (StartServiceCtrlDispatcher) in time.
+    ConnectTimeout {
+        /// The pipe timeout (`ServicesPipeTimeout`, 30000 by default).
+        timeout_ms: u32,
+        /// The service's display name.
+        display_name: String,
+    },
+    /// 7011 (Error): a control handler did not return in time (a hung control).
+    TransactionTimeout {
+        /// The timeout (30000 by default).
+        timeout_ms: u32,
+        /// The service's display name.
+        display_name: String,
+    },
+    /// 7016 (Error): SetServiceStatus with an invalid `dwCurrentState`.
+    BadServiceState {
+        /// The service's display name.
+        display_name: String,
+        /// The state number reported.
+        state: u32,
+    },
+    /// 7022 (Error): the service hung in START_PENDING (no progress past the wait hint).
+    StartHung {
+        /// The service's display name.
+        display_name: String,
+    },
+    /// 7023 (Error): the service reported STOPPED with a non-zero Win32 exit code.
+    ExitFailed {
+        /// The service's display name.
+        display_name: String,
+        /// `dwWin32ExitCode`.
+        error: Win32Error,
+    },
+    /// 7024 (Error): the service reported STOPPED with ERROR_SERVICE_SPECIFIC_ERROR (1066).
+    ExitFailedSpecific {
+        /// The service's display name.
+        display_name: String,
+        /// `dwServiceSpecificExitCode`; Event Viewer words it as a system message when one exists.
+        code: u32,
+    },
+    /// 7026 (Error): boot-start or system-start drivers did not load.
+    BootDriversFailed {
+        /// The driver names, one per line in the message.
+        drivers: Vec<String>,
+    },
+    /// 7031 (Error): a crash (process ended before STOPPED) with a recovery action configured.
+    Crash {
+        /// The service's display name.
+        display_name: String,
+        /// Failures since the last reset.
+        count: u32,
+        /// Delay of the action about to run.
+        delay_ms: u32,
+        /// The action; its number is %4 and its description %5.
+        action_type: RecoveryAction,
+    },
+    /// 7032 (Error): the corrective action itself failed.
+    RecoveryFailed {
+        /// The service's display name.
+        display_name: String,
+        /// The action that failed.
+        action_type: RecoveryAction,
+        /// Why.
+        error: Win32Error,
+    },
+    /// 7034 (Error): a crash with no recovery action configured.
+    CrashNoAction {
+        /// The service's display name.
+        display_name: String,
+        /// Failures since the last reset.
+        count: u32,
+    },
+    /// 7035 (Information): a control was sent. Windows (Vista+) writes it for a few requests
+    /// only; which ones is the engine's decision.
+    ControlSent {
+        /// The service's display name.
+        display_name: String,
+        /// The control.
+        control: ControlWord,
+    },
+    /// 7036 (Information): the service entered RUNNING, STOPPED or PAUSED.
+    EnteredState {
+        /// The service's display name.
+        display_name: String,
+        /// The state (pending states are never logged).
+        state: LoggedState,
+    },
+    /// 7038 (Error): the service could not log on with its configured password.
+    LogonFailed {
+        /// The service's display name.
+        display_name: String,
+        /// The account.
+        account: String,
+        /// The logon error (e.g. 1326).
+        error: Win32Error,
+    },
+    /// 7039 (Warning): a different process connected than the one the SCM launched.
+    DifferentProcessConnected {
+        /// The service's display name.
+        display_name: String,
+        /// The pid the SCM started.
+        launched_pid: u32,
+        /// The pid that connected.
+        connected_pid: u32,
+    },
+    /// 7040 (Information): the start type changed.
+    StartTypeChanged {
+        /// The service's display name.
+        display_name: String,
+        /// Old start type.
+        from: StartTypeText,
+        /// New start type.
+        to: StartTypeText,
+    },
+    /// 7041 (Error): the account lacks "Log on as a service" (error 1385).
+    LogonTypeNotGranted {
+        /// The service's display name.
+        display_name: String,
+        /// The account (domain\user).
+        account: String,
+    },
+    /// 7042 (Information): a stop was sent with a reason (ControlServiceEx).
+    StopWithReason {
+        /// The service's display name.
+        display_name: String,
+        /// The control (normally stop).
+        control: ControlWord,
+        /// The reason code, shown as `0x%08x`.
+        reason_code: u32,
+        /// The reason in words, e.g. "Operating System: Network Connectivity (Planned)".
+        reason_text: String,
+        /// The caller's comment (Windows shows "None" when there was none).
+        comment: String,
+    },
+    /// 7043 (Error): the service did not stop after a preshutdown control.
+    PreshutdownFailed {
+        /// The service's display name.
+        display_name: String,
+    },
+    /// 7044 (Warning): a start is taking more than `minutes` minutes.
+    SlowStart {
+        /// The service's display name.
+        display_name: String,
+        /// The threshold passed.
+        minutes: u32,
+    },
+    /// 7045 (Information): a service was installed (CreateService).
+    Installed {
+        /// What Windows puts in "Service Name" (the name given to CreateService; Windows shows
+        /// the display name here when one was given).
+        service_name: String,
+        /// `ImagePath`.
+        image_path: String,
+        /// Service type in words.
+        service_type: InstalledServiceType,
+        /// Start type in words.
+        start_type: StartTypeText,
+        /// `ObjectName` (empty for drivers).
+        account: String,
+    },
+    /// 7046 (Warning): the service has repeatedly not answered controls (repeated hung
+    /// controls; a single one is [`ScmEvent::TransactionTimeout`]).
+    RepeatedControlHang {
+        /// The service's display name.
+        display_name: String,
+    },
+    /// Svchost 101 (Information, simulated): svchost is calling a hosted service's ServiceMain.
+    ///
+    /// Windows writes this to the Microsoft-Windows-Services-Svchost Diagnostic channel with
+    /// only the service name and the text "ServiceMain" (task ServiceMain, opcode Start); the
+    /// DLL and the sentence are the simulator's additions.
+    ServiceMainStart {
+        /// The service's key name.
+        service_name: String,
+        /// The `ServiceDll` path.
+        dll: String,
+    },
+    /// Svchost 102 (Information, simulated): a hosted service's ServiceMain returned (opcode
+    /// Stop). Same caveats as [`ScmEvent::ServiceMainStart`].
+    ServiceMainStop {
+        /// The service's key name.
+        service_name: String,
+        /// The `ServiceDll` path.
+        dll: String,
+    },
+    /// Simulator event 1 (Warning, source `scm-sim`): a service stayed in STOP_PENDING past its
+    /// wait hint without progress. Windows logs nothing for this; it is not a Windows id.
+    HungStop {
+        /// The service's display name.
+        display_name: String,
+        /// How long it has been stuck.
+        waited_ms: u64,
+    },
+}
+
+impl ScmEvent {
+    /// The event id (7000–7046 for the SCM, 101/102 for svchost, small numbers for the
+    /// simulator's own source).
+    pub fn id(&self) -> u32 {
+        spec(self).id
+    }
+
+    /// The level.
+    pub fn level(&self) -> EventLevel {
+        spec(self).level
+    }
+
+    /// The provider that writes it.
+    pub fn source(&self) -> EventSource {
+        spec(self).source
+    }
+
+    /// The netevent.h symbolic name (e.g. `EVENT_SERVICE_START_FAILED`); `None` for events
+    /// Windows defines only in its manifest (7044–7046), svchost's and the simulator's own.
+    pub fn symbol(&self) -> Option<&'static str> {
+        spec(self).symbol
+    }
+
+    /// The message template with `%1`… and `%n`, as in Windows' message table.
+    pub fn template(&self) -> &'static str {
+        spec(self).template
+    }
+
+    /// The insertion strings %1, %2, … as Event Viewer resolves them (error codes already
+    /// turned into their message text).
+    pub fn insertion_strings(&self) -> Vec<String> {
+        use ScmEvent as E;
+        match self {
+            E::StartFailed {
+                display_name,
+                error,
+            }
+            | E::ExitFailed {
+                display_name,
+                error,
+            } => {
+                vec![display_name.clone(), error_insertion(*error)]
+            }
+            E::DependencyFailed {
+                display_name,
+                dependency_display_name,
+                error,
+            } => vec![
+                display_name.clone(),
+                dependency_display_name.clone(),
+                error_insertion(*error),
+            ],
+            E::DependOnGroupFailed {
+                display_name,
+                group: other,
+            }
+            | E::DependencyMissing {
+                display_name,
+                dependency: other,
+            } => {
+                vec![display_name.clone(), other.clone()]
+            }
+            E::ConnectTimeout {
+                timeout_ms,
+                display_name,
+            }
+            | E::TransactionTimeout {
+                timeout_ms,
+                display_name,
+            } => {
+                vec![timeout_ms.to_string(), display_name.clone()]
+            }
+            E::BadServiceState {
+                display_name,
+                state,
+            } => {
+                vec![display_name.clone(), state.to_string()]
+            }
+            E::StartHung { display_name }
+            | E::PreshutdownFailed { display_name }
+            | E::RepeatedControlHang { display_name } => vec![display_name.clone()],
+            E::ExitFailedSpecific { display_name, code } => {
+                vec![display_name.clone(), error_insertion(Win32Error(*code))]
+            }
+            E::BootDriversFailed { drivers } => {
+                let list: String = drivers.iter().map(|d| format!("\n{d}")).collect();
+                vec![list]
+            }
+            E::Crash {
+                display_name,
+                count,
+                delay_ms,
+                action_type,
+            } => vec![
+                display_name.clone(),
+                count.to_string(),
+                delay_ms.to_string(),
+                action_type.code().to_string(),
+                action_type.text(),
+            ],
+            E::RecoveryFailed {
+                display_name,
+                action_type,
+                error,
+            } => vec![
+                display_name.clone(),
+                action_type.text(),
+                display_name.clone(),
+                error_insertion(*error),
+            ],
+            E::CrashNoAction {
+                display_name,
+                count,
+            } => {
+                vec![display_name.clone(), count.to_string()]
+            }
+            E::ControlSent {
+                display_name,
+                control,
+            } => vec![display_name.clone(), control.text()],
+            E::EnteredState {
+                display_name,
+                state,
+            } => {
+                vec![display_name.clone(), state.as_str().to_string()]
+            }
+            E::LogonFailed {
+                display_name,
+                account,
+                error,
+            } => {
+                vec![
+                    display_name.clone(),
+                    account.clone(),
+                    error_insertion(*error),
+                ]
+            }
+            E::DifferentProcessConnected {
+                display_name,
+                launched_pid,
+                connected_pid,
+            } => vec![
+                display_name.clone(),
+                launched_pid.to_string(),
+                connected_pid.to_string(),
+            ],
+            E::StartTypeChanged {
+                display_name,
+                from,
+                to,
+            } => vec![
+                display_name.clone(),
+                from.as_str().to_string(),
+                to.as_str().to_string(),
+            ],
+            E::LogonTypeNotGranted {
+                display_name,
+                account,
+            } => {
+                vec![display_name.clone(), account.clone()]
+            }
+            E::StopWithReason {
+                display_name,
+                control,
+                reason_code,
+                reason_text,
+                comment,
+            } => {
+                vec![
+                    display_name.clone(),
+                    control.text(),
+                    format!("{reason_code:#010x}"),
+                    reason_text.clone(),
+                    comment.clone(),
+                ]
+            }
+            E::SlowStart {
+                display_name,
+                minutes,
+            } => {
+                vec![display_name.clone(), minutes.to_string()]
+            }
+            E::Installed {
+                service_name,
+                image_path,
+                service_type,
+                start_type,
+                account,
+            } => vec![
+                service_name.clone(),
+                image_path.clone(),
+                service_type.as_str().to_string(),
+                start_type.as_str().to_string(),
+                account.clone(),
+            ],
+            E::ServiceMainStart { service_name, dll }
+            | E::ServiceMainStop { service_name, dll } => {
+                vec![service_name.clone(), dll.clone()]
+            }
+            E::HungStop {
+                display_name,
+                waited_ms,
+            } => {
+                vec![display_name.clone(), waited_ms.to_string()]
+            }
+        }
+    }
+
+    /// The message as Event Viewer shows it (Windows 10 wording), with `\n` for line breaks.
+    pub fn message(&self) -> String {
+        fill_template(self.template(), &self.insertion_strings())
+    }
+}

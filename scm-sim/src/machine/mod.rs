@@ -1,0 +1,501 @@
+//! A simulated Windows machine: registry, SCM, processes and a virtual clock, on its own
+//! current-thread tokio runtime started paused. Its methods are the management API in
+//! blocking form: each call runs the simulation until the call completes, taking virtual time
+//! (a 30 s timeout costs microseconds).
+//!
+//! ```
+//! use scm_sim::{Machine, machine::Image};
+//! use scm_sim::scm::access::{SC_MANAGER_ALL_ACCESS, SERVICE_ALL_ACCESS};
+//! use scm_sim::service::ServiceState;
+//!
+//! let mut m = Machine::builder().image(Image::Windows10).seed(7).build().unwrap();
+//! let scm = m.open_sc_manager(SC_MANAGER_ALL_ACCESS).unwrap();
+//! let spooler = m.open_service(scm, "Spooler", SERVICE_ALL_ACCESS).unwrap();
+//! assert_eq!(m.query_service_status(spooler).unwrap().current_state, ServiceState::Running);
+//! let status = m.control_service(spooler, 1).unwrap();              // STOP
+//! m.settle();
+//! assert_eq!(m.query_service_status(spooler).unwrap().current_state, ServiceState::Stopped);
+//! # let _ = status;
+//! ```
+//!
+//! Many machines can run side by side in one process; none touches global state. A machine
+//! must not be driven from inside another tokio runtime (its calls block).
+
+pub mod image;
+
+pub use image::{Image, ImageError};
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use fake_registry::{Caller, Registry};
+
+use crate::error::Win32Error;
+use crate::events::{EventRecord, Trace};
+use crate::scm::{
+    api::Notifications, ChangeConfigParams, Core, CreateServiceParams, EnumServiceStatus,
+    QueryServiceConfig, ScHandle, Scm, ServiceConfig2, ServiceConfig2Level, Settings, State,
+    StatusNotification,
+};
+use crate::service::scripted::Behavior;
+use crate::service::{Program, ServiceStatusProcess};
+use crate::sim::{SimRng, WorkUnit};
+
+/// Builds a [`Machine`].
+#[derive(Debug, Clone)]
+pub struct MachineBuilder {
+    image: Image,
+    seed: u64,
+    settings: Option<Settings>,
+    pipe_timeout: Option<Duration>,
+    boot: bool,
+    tracing: bool,
+}
+
+impl Default for MachineBuilder {
+    fn default() -> Self {
+        MachineBuilder {
+            image: Image::Empty,
+            seed: 0,
+            settings: None,
+            pipe_timeout: None,
+            boot: true,
+            tracing: true,
+        }
+    }
+}
+
+impl MachineBuilder {
+    /// The image to start from (default: [`Image::Empty`]).
+    pub fn image(mut self, image: Image) -> Self {
+        self.image = image;
+        self
+    }
+
+    /// The root seed.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// SCM settings, replacing what the registry says.
+    pub fn settings(mut self, settings: Settings) -> Self {
+        self.settings = Some(settings);
+        self
+    }
+
+    /// Overrides ServicesPipeTimeout.
+    pub fn pipe_timeout(mut self, timeout: Duration) -> Self {
+        self.pipe_timeout = Some(timeout);
+        self
+    }
+
+    /// Whether to run the boot sequence (default true). Without it no service is started.
+    pub fn boot(mut self, boot: bool) -> Self {
+        self.boot = boot;
+        self
+    }
+
+    /// Whether to record the trace (default true; benchmarks turn it off).
+    pub fn tracing(mut self, on: bool) -> Self {
+        self.tracing = on;
+        self
+    }
+
+    /// Loads the image, starts the SCM and, unless disabled, boots.
+    pub fn build(self) -> Result<Machine, ImageError> {
+        let (registry, mui) = self.image.load()?;
+        let mut m = Machine::from_registry(registry, mui, &self)?;
+        if self.boot {
+            m.boot();
+        }
+        Ok(m)
+    }
+}
+
+/// A simulated machine.
+pub struct Machine {
+    rt: tokio::runtime::Runtime,
+    scm: Scm,
+    caller: Caller,
+    seed: u64,
+    base_settings: Settings,
+    pipe_timeout: Option<Duration>,
+}
+
+impl std::fmt::Debug for Machine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Machine").field("seed", &self.seed).finish()
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .expect("a current-thread runtime can always be built")
+}
+
+impl Machine {
+    /// A builder (empty image, seed 0, booted).
+    pub fn builder() -> MachineBuilder {
+        MachineBuilder::default()
+    }
+
+    /// The built-in Windows 10 machine, booted.
+    pub fn windows10() -> Machine {
+        Machine::builder()
+            .image(Image::Windows10)
+            .build()
+            .expect("the built-in image loads")
+    }
+
+    fn from_registry(
+        registry: Registry,
+        mui: BTreeMap<String, String>,
+        b: &MachineBuilder,
+    ) -> Result<Machine, ImageError> {
+        let rt = runtime();
+        let boot_instant = rt.block_on(async { tokio::time::Instant::now() });
+        let base_settings = b.settings.clone().unwrap_or_default();
+        let rng = SimRng::new(b.seed);
+        let state = State {
+            registry,
+            records: BTreeMap::new(),
+            processes: BTreeMap::new(),
+            handles: Default::default(),
+            programs: Default::default(),
+            events: Default::default(),
+            trace: Default::default(),
+            settings: base_settings.clone(),
+            boot_instant,
+            next_pid: 1000 + 4 * (rng.stream("pids").below(64) as u32),
+            next_instance: 0,
+            rng: rng.stream("schedule"),
+            tracing_enabled: b.tracing,
+            notifications: Notifications::new(),
+            mui,
+            system_tasks: Vec::new(),
+            behaviors: BTreeMap::new(),
+            work: BTreeMap::new(),
+            next_work: 0,
+            activity: 0,
+        };
+        let scm = Scm {
+            core: Core::new(state),
+        };
+        Ok(Machine {
+            rt,
+            scm,
+            caller: Caller::administrator("Administrator", "S-1-5-21-1000-1000-1000-500"),
+            seed: b.seed,
+            base_settings,
+            pipe_timeout: b.pipe_timeout,
+        })
+    }
+
+    /// Restarts the machine: every process ends, the SCM reloads its database from the
+    /// registry and the boot sequence runs (registry changes made before take effect). The
+    /// virtual clock restarts at 0; open handles become invalid.
+    pub fn boot(&mut self) {
+        let core = self.scm.core.clone();
+        let pids: Vec<u32> = core.lock().processes.keys().copied().collect();
+        for pid in pids {
+            core.kill_process(pid, "system restart");
+        }
+        {
+            let mut st = core.lock();
+            for t in st.system_tasks.drain(..) {
+                t.abort();
+            }
+            st.registry.begin_boot();
+            let mut settings = crate::scm::boot_settings(&mut st.registry, &self.base_settings);
+            if let Some(t) = self.pipe_timeout {
+                settings.pipe_timeout = t;
+            }
+            st.settings = settings;
+            st.handles = Default::default();
+            st.notifications.clear();
+            st.boot_instant = self.rt.block_on(async { tokio::time::Instant::now() });
+            crate::scm::load_database(&mut st);
+        }
+        self.rt.block_on(core.boot());
+        self.settle();
+    }
+
+    /// The async management API, for use inside [`Machine::block_on`].
+    pub fn scm(&self) -> Scm {
+        self.scm.clone()
+    }
+
+    /// Runs a future on the machine's runtime (virtual time passes as it needs).
+    pub fn block_on<F: Future>(&self, fut: F) -> F::Output {
+        self.rt.block_on(fut)
+    }
+
+    /// The seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Virtual time since boot.
+    pub fn now(&self) -> Duration {
+        let _guard = self.rt.enter();
+        self.scm.core.lock().now()
+    }
+
+    /// Runs until nothing more happens at the current instant (no time passes).
+    pub fn settle(&mut self) {
+        let core = self.scm.core.clone();
+        for _ in 0..10_000 {
+            let before = core.activity();
+            self.rt.block_on(async {
+                for _ in 0..8 {
+                    tokio::task::yield_now().await;
+                }
+            });
+            if core.activity() == before {
+                break;
+            }
+        }
+    }
+
+    /// Lets `d` of virtual time pass, running everything due meanwhile.
+    pub fn advance(&mut self, d: Duration) {
+        self.rt.block_on(tokio::time::sleep(d));
+        self.settle();
+    }
+
+    /// The identity management calls are made as (default: an elevated administrator).
+    pub fn set_caller(&mut self, caller: Caller) {
+        self.caller = caller;
+    }
+
+    /// Installs a program for an image path (expanded, compared case-insensitively).
+    pub fn install(&mut self, image_path: &str, program: impl Program) {
+        let mut st = self.scm.core.lock();
+        let key = st
+            .registry
+            .environment()
+            .expand(image_path)
+            .to_ascii_uppercase();
+        st.programs.by_image.insert(key, Arc::new(program));
+    }
+
+    /// The scripted behaviour of a service without Rust code.
+    pub fn set_behavior(&mut self, service: &str, behavior: Behavior) {
+        self.scm
+            .core
+            .lock()
+            .behaviors
+            .insert(service.to_ascii_uppercase(), behavior);
+    }
+
+    /// Kills the process hosting `service` (TerminateProcess). ERROR_SERVICE_NOT_ACTIVE when
+    /// it has none.
+    pub fn crash(&mut self, service: &str) -> Result<u32, Win32Error> {
+        let pid = self
+            .scm
+            .core
+            .lock()
+            .record(service)
+            .map(|r| r.pid)
+            .ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)?;
+        if pid == 0 {
+            return Err(Win32Error::SERVICE_NOT_ACTIVE);
+        }
+        let core = self.scm.core.clone();
+        self.rt
+            .block_on(async { core.kill_process(pid, "killed by the harness") });
+        self.settle();
+        Ok(pid)
+    }
+
+    /// A copy of the registry.
+    pub fn registry(&self) -> Registry {
+        self.scm.core.lock().registry.clone()
+    }
+
+    /// Changes the registry directly (as regedit would: the SCM sees it at the next boot).
+    pub fn with_registry<R>(&mut self, f: impl FnOnce(&mut Registry) -> R) -> R {
+        f(&mut self.scm.core.lock().registry)
+    }
+
+    /// The event log.
+    pub fn events(&self) -> Vec<EventRecord> {
+        self.scm.core.lock().events.entries().to_vec()
+    }
+
+    /// The trace.
+    pub fn trace(&self) -> Trace {
+        self.scm.core.lock().trace.clone()
+    }
+
+    /// Every tracked unit of work.
+    pub fn work(&self) -> Vec<WorkUnit> {
+        self.scm.core.lock().work.values().cloned().collect()
+    }
+
+    /// Processes as (pid, image, services).
+    pub fn processes(&self) -> Vec<(u32, String, Vec<String>)> {
+        let st = self.scm.core.lock();
+        st.processes
+            .values()
+            .map(|p| {
+                let names = p
+                    .services
+                    .iter()
+                    .filter_map(|k| st.record(k).map(|r| r.name.clone()))
+                    .collect();
+                (p.pid, p.image.clone(), names)
+            })
+            .collect()
+    }
+
+    // ----- the management API, blocking ----------------------------------------------------
+
+    /// OpenSCManager as the machine's caller.
+    pub fn open_sc_manager(&mut self, desired_access: u32) -> Result<ScHandle, Win32Error> {
+        self.scm.open_sc_manager(&self.caller, desired_access)
+    }
+
+    /// OpenService.
+    pub fn open_service(
+        &mut self,
+        scm: ScHandle,
+        name: &str,
+        desired_access: u32,
+    ) -> Result<ScHandle, Win32Error> {
+        self.scm.open_service(scm, name, desired_access)
+    }
+
+    /// CloseServiceHandle.
+    pub fn close_service_handle(&mut self, h: ScHandle) -> Result<(), Win32Error> {
+        self.scm.close_service_handle(h)
+    }
+
+    /// CreateService.
+    pub fn create_service(
+        &mut self,
+        scm: ScHandle,
+        params: &CreateServiceParams,
+    ) -> Result<ScHandle, Win32Error> {
+        self.scm.create_service(scm, params)
+    }
+
+    /// DeleteService.
+    pub fn delete_service(&mut self, h: ScHandle) -> Result<(), Win32Error> {
+        self.scm.delete_service(h)
+    }
+
+    /// StartService; returns when ServiceMain runs (or the start failed), then settles.
+    pub fn start_service(&mut self, h: ScHandle, args: &[&str]) -> Result<(), Win32Error> {
+        let scm = self.scm.clone();
+        let r = self.rt.block_on(scm.start_service(h, args));
+        self.settle();
+        r
+    }
+
+    /// ControlService with a control code; the status after the handler returned.
+    pub fn control_service(
+        &mut self,
+        h: ScHandle,
+        control: u32,
+    ) -> Result<ServiceStatusProcess, Win32Error> {
+        let scm = self.scm.clone();
+        let r = self.rt.block_on(scm.control_service(h, control));
+        self.settle();
+        r
+    }
+
+    /// QueryServiceStatusEx.
+    pub fn query_service_status(
+        &mut self,
+        h: ScHandle,
+    ) -> Result<ServiceStatusProcess, Win32Error> {
+        self.scm.query_service_status(h)
+    }
+
+    /// QueryServiceConfig.
+    pub fn query_service_config(&mut self, h: ScHandle) -> Result<QueryServiceConfig, Win32Error> {
+        self.scm.query_service_config(h)
+    }
+
+    /// QueryServiceConfig2.
+    pub fn query_service_config2(
+        &mut self,
+        h: ScHandle,
+        level: ServiceConfig2Level,
+    ) -> Result<ServiceConfig2, Win32Error> {
+        self.scm.query_service_config2(h, level)
+    }
+
+    /// ChangeServiceConfig.
+    pub fn change_service_config(
+        &mut self,
+        h: ScHandle,
+        params: &ChangeConfigParams,
+    ) -> Result<(), Win32Error> {
+        self.scm.change_service_config(h, params)
+    }
+
+    /// ChangeServiceConfig2.
+    pub fn change_service_config2(
+        &mut self,
+        h: ScHandle,
+        value: &ServiceConfig2,
+    ) -> Result<(), Win32Error> {
+        self.scm.change_service_config2(h, value)
+    }
+
+    /// EnumServicesStatusEx.
+    pub fn enum_services_status(
+        &mut self,
+        scm: ScHandle,
+        service_type: u32,
+        state: u32,
+        group: Option<&str>,
+    ) -> Result<Vec<EnumServiceStatus>, Win32Error> {
+        self.scm
+            .enum_services_status(scm, service_type, state, group)
+    }
+
+    /// EnumDependentServices.
+    pub fn enum_dependent_services(
+        &mut self,
+        h: ScHandle,
+        state: u32,
+    ) -> Result<Vec<EnumServiceStatus>, Win32Error> {
+        self.scm.enum_dependent_services(h, state)
+    }
+
+    /// GetServiceDisplayName.
+    pub fn get_service_display_name(
+        &mut self,
+        scm: ScHandle,
+        key_name: &str,
+    ) -> Result<String, Win32Error> {
+        self.scm.get_service_display_name(scm, key_name)
+    }
+
+    /// GetServiceKeyName.
+    pub fn get_service_key_name(
+        &mut self,
+        scm: ScHandle,
+        display_name: &str,
+    ) -> Result<String, Win32Error> {
+        self.scm.get_service_key_name(scm, display_name)
+    }
+
+    /// NotifyServiceStatusChange.
+    pub fn notify_service_status_change(
+        &mut self,
+        h: ScHandle,
+        mask: u32,
+    ) -> Result<StatusNotification, Win32Error> {
+        self.scm.notify_service_status_change(h, mask)
+    }
+}

@@ -1,0 +1,185 @@
+//! Simulated processes: what a launched image sees ([`ProcessContext`]) and its control
+//! dispatcher — one per process, delivering starts and controls strictly one at a time, so
+//! a slow handler delays the next control to every service of the process, as on Windows.
+//!
+//! ```
+//! use scm_sim::service::ServiceTable;
+//! use scm_sim::process::ProcessContext;
+//! use scm_sim::service::Program;
+//!
+//! // A program that connects its dispatcher (StartServiceCtrlDispatcher) and serves one table:
+//! struct MyExe;
+//! #[async_trait::async_trait]
+//! impl Program for MyExe {
+//!     async fn main(&self, process: ProcessContext) -> u32 {
+//!         // ... process initialisation would go here ...
+//!         match process.run_dispatcher(ServiceTable::new()).await {
+//!             Ok(()) => 0,
+//!             Err(e) => e.code(),
+//!         }
+//!     }
+//! }
+//! ```
+
+mod unwind;
+
+pub(crate) use unwind::{panic_message, CatchUnwind};
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::error::Win32Error;
+use crate::scm::Core;
+use crate::service::{ControlRequest, ServiceTable};
+use crate::service::{HandlerTable, ServiceContext};
+
+/// A message from the SCM to a process's dispatcher.
+pub(crate) enum DispatchMsg {
+    /// Start a service: create its ServiceMain "thread"; reply with the dispatcher's code.
+    Start {
+        service: String,
+        args: Vec<String>,
+        instance: u64,
+        reply: oneshot::Sender<u32>,
+    },
+    /// Deliver a control to a service's handler; reply with the handler's code.
+    Control {
+        service: String,
+        request: ControlRequest,
+        reply: oneshot::Sender<u32>,
+    },
+    /// The last service stopped: StartServiceCtrlDispatcher returns.
+    Exit,
+}
+
+/// What a launched program sees.
+#[derive(Clone)]
+pub struct ProcessContext {
+    pub(crate) core: Arc<Core>,
+    pub(crate) pid: u32,
+    pub(crate) image: String,
+    pub(crate) command_line: String,
+    pub(crate) own_process: bool,
+    pub(crate) handlers: HandlerTable,
+    pub(crate) inbox: Arc<Mutex<Option<mpsc::UnboundedReceiver<DispatchMsg>>>>,
+}
+
+impl fmt::Debug for ProcessContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProcessContext")
+            .field("pid", &self.pid)
+            .field("image", &self.image)
+            .finish()
+    }
+}
+
+impl ProcessContext {
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    /// The expanded image path.
+    pub fn image(&self) -> &str {
+        &self.image
+    }
+
+    /// The full command line (image path with its arguments, expanded).
+    pub fn command_line(&self) -> &str {
+        &self.command_line
+    }
+
+    /// StartServiceCtrlDispatcher: connects to the SCM and serves `table` until the last
+    /// service of the process stops. A second call in the same process fails with
+    /// ERROR_SERVICE_ALREADY_RUNNING (1056); an empty table with ERROR_INVALID_PARAMETER (87).
+    pub async fn run_dispatcher(&self, table: ServiceTable) -> Result<(), Win32Error> {
+        if table.is_empty() {
+            return Err(Win32Error::INVALID_PARAMETER);
+        }
+        let inbox = match self.inbox.lock() {
+            Ok(mut g) => g.take(),
+            Err(p) => p.into_inner().take(),
+        };
+        let mut inbox = inbox.ok_or(Win32Error::SERVICE_ALREADY_RUNNING)?;
+        self.core.dispatcher_connected(self.pid);
+        while let Some(msg) = inbox.recv().await {
+            match msg {
+                DispatchMsg::Start {
+                    service,
+                    args,
+                    instance,
+                    reply,
+                } => {
+                    let code = self.start_service_main(&table, service, args, instance);
+                    let _ = reply.send(code);
+                }
+                DispatchMsg::Control {
+                    service,
+                    request,
+                    reply,
+                } => {
+                    let handler = match self.handlers.lock() {
+                        Ok(g) => g.get(&service.to_ascii_uppercase()).cloned(),
+                        Err(p) => p.into_inner().get(&service.to_ascii_uppercase()).cloned(),
+                    };
+                    let code = match handler {
+                        // No handler registered yet: the dispatcher cannot deliver.
+                        None => Win32Error::SERVICE_CANNOT_ACCEPT_CTRL.code(),
+                        Some(h) => match CatchUnwind::new(h.handle(request)).await {
+                            Ok(result) => result.code(),
+                            Err(panic) => {
+                                let what = format!(
+                                    "control handler of {service} panicked: {}",
+                                    panic_message(&panic)
+                                );
+                                drop(reply);
+                                self.core.crash_process(self.pid, &what);
+                                return Err(Win32Error::EXCEPTION_IN_SERVICE);
+                            }
+                        },
+                    };
+                    let _ = reply.send(code);
+                }
+                DispatchMsg::Exit => break,
+            }
+        }
+        Ok(())
+    }
+
+    fn start_service_main(
+        &self,
+        table: &ServiceTable,
+        service: String,
+        args: Vec<String>,
+        instance: u64,
+    ) -> u32 {
+        let Some(entry) = table.lookup(&service, self.own_process) else {
+            return Win32Error::SERVICE_NOT_IN_EXE.code();
+        };
+        let ctx = ServiceContext {
+            core: self.core.clone(),
+            name: service.clone(),
+            pid: self.pid,
+            instance,
+            handlers: self.handlers.clone(),
+        };
+        let core = self.core.clone();
+        let pid = self.pid;
+        let task = tokio::spawn(async move {
+            let outcome = CatchUnwind::new(entry.run(ctx, args)).await;
+            match outcome {
+                Ok(()) => core.service_main_returned(pid, &service, instance),
+                Err(panic) => {
+                    let what = format!(
+                        "ServiceMain of {service} panicked: {}",
+                        panic_message(&panic)
+                    );
+                    core.crash_process(pid, &what);
+                }
+            }
+        });
+        self.core.attach_task(self.pid, task.abort_handle());
+        0
+    }
+}

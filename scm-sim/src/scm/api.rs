@@ -1,0 +1,710 @@
+//! The management API of [`Scm`]: handles (OpenSCManager, OpenService, CloseServiceHandle),
+//! CreateService and DeleteService, StartService and ControlService, status queries,
+//! enumeration, name lookups and NotifyServiceStatusChange. Configuration queries and changes
+//! are in `config.rs`.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use tokio::sync::oneshot;
+
+use fake_registry::service::{service_key_path, ServiceKey};
+use fake_registry::Caller;
+
+use crate::error::Win32Error;
+use crate::events::{ScmEvent, TraceKind};
+use crate::scm::handles::{
+    access, grant, scm_rights_for, service_rights_for, HandleEntry, HandleTarget,
+};
+use crate::scm::record::ServiceRecord;
+use crate::scm::start::StartReason;
+use crate::scm::{Core, ScHandle, Scm, State};
+use crate::service::{ServiceState, ServiceStatusProcess, ServiceType};
+
+/// The arguments of CreateService.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateServiceParams {
+    /// lpServiceName: the key name.
+    pub name: String,
+    /// lpDisplayName (`None`: the key name).
+    pub display_name: Option<String>,
+    /// dwDesiredAccess for the returned handle (0 is allowed).
+    pub desired_access: u32,
+    /// dwServiceType.
+    pub service_type: u32,
+    /// dwStartType.
+    pub start_type: u32,
+    /// dwErrorControl.
+    pub error_control: u32,
+    /// lpBinaryPathName (stored as REG_EXPAND_SZ ImagePath).
+    pub binary_path: String,
+    /// lpLoadOrderGroup.
+    pub load_order_group: Option<String>,
+    /// lpdwTagId non-NULL: ask for a tag in the group.
+    pub want_tag: bool,
+    /// lpDependencies: service names, and group names prefixed with `+`.
+    pub dependencies: Vec<String>,
+    /// lpServiceStartName (`None`: LocalSystem).
+    pub account: Option<String>,
+    /// lpPassword (not checked; recorded nowhere).
+    pub password: Option<String>,
+}
+
+impl CreateServiceParams {
+    /// An own-process, demand-start service with normal error control.
+    pub fn own_process(name: &str, binary_path: &str) -> CreateServiceParams {
+        CreateServiceParams {
+            name: name.to_string(),
+            display_name: None,
+            desired_access: access::SERVICE_ALL_ACCESS,
+            service_type: ServiceType::OWN_PROCESS.0,
+            start_type: 3,
+            error_control: 1,
+            binary_path: binary_path.to_string(),
+            load_order_group: None,
+            want_tag: false,
+            dependencies: Vec::new(),
+            account: None,
+            password: None,
+        }
+    }
+
+    /// A share-process service (same fields as [`CreateServiceParams::own_process`]).
+    pub fn share_process(name: &str, binary_path: &str) -> CreateServiceParams {
+        CreateServiceParams {
+            service_type: ServiceType::SHARE_PROCESS.0,
+            ..CreateServiceParams::own_process(name, binary_path)
+        }
+    }
+}
+
+/// One entry of EnumServicesStatusEx (ENUM_SERVICE_STATUS_PROCESS).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnumServiceStatus {
+    /// The key name.
+    pub service_name: String,
+    /// The display name (never empty).
+    pub display_name: String,
+    /// The status.
+    pub status: ServiceStatusProcess,
+}
+
+/// What a NotifyServiceStatusChange registration delivers (SERVICE_NOTIFY_2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceNotify {
+    /// dwNotificationTriggered: the SERVICE_NOTIFY_* bit of the state reached.
+    pub triggered: u32,
+    /// The status at that moment.
+    pub status: ServiceStatusProcess,
+}
+
+/// A pending NotifyServiceStatusChange registration: fires once; cancelled (`Err`) when the
+/// handle is closed first.
+#[derive(Debug)]
+pub struct StatusNotification {
+    rx: oneshot::Receiver<ServiceNotify>,
+}
+
+impl StatusNotification {
+    /// The notification if it fired; `Ok(None)` while pending; `Err` once cancelled.
+    pub fn try_take(&mut self) -> Result<Option<ServiceNotify>, Win32Error> {
+        match self.rx.try_recv() {
+            Ok(n) => Ok(Some(n)),
+            Err(oneshot::error::TryRecvError::Empty) => Ok(None),
+            Err(oneshot::error::TryRecvError::Closed) => Err(Win32Error::INVALID_HANDLE),
+        }
+    }
+
+    /// Waits for the notification (virtual time passes meanwhile).
+    pub async fn wait(self) -> Result<ServiceNotify, Win32Error> {
+        self.rx.await.map_err(|_| Win32Error::INVALID_HANDLE)
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct NotifyRegistration {
+    pub(crate) key: String,
+    pub(crate) mask: u32,
+    pub(crate) tx: oneshot::Sender<ServiceNotify>,
+}
+
+/// Removes a deleted service once it is stopped and no handle refers to it.
+pub(crate) fn purge_if_deleted(st: &mut State, key: &str) {
+    let ready = st
+        .records
+        .get(key)
+        .is_some_and(|r| r.marked_for_delete && r.status.state == ServiceState::Stopped)
+        && st.handles.count_for(key) == 0;
+    if !ready {
+        return;
+    }
+    if let Some(rec) = st.records.remove(key) {
+        let _ = st
+            .registry
+            .delete_key_recursive(&Caller::local_system(), &service_key_path(&rec.name));
+        st.trace(TraceKind::Note {
+            text: format!("{} deleted from the database", rec.name),
+        });
+    }
+}
+
+fn validate_name(name: &str) -> Result<(), Win32Error> {
+    if name.is_empty() || name.len() > 256 || name.contains('/') || name.contains('\\') {
+        return Err(Win32Error::INVALID_NAME);
+    }
+    Ok(())
+}
+
+/// Type, start and error-control checks shared by CreateService and ChangeServiceConfig.
+pub(crate) fn validate_type_start(
+    service_type: u32,
+    start: u32,
+    error_control: u32,
+    account: Option<&str>,
+) -> Result<(), Win32Error> {
+    let t = ServiceType(service_type);
+    let base = service_type & !ServiceType::INTERACTIVE_PROCESS.0;
+    let valid_base = matches!(base, 0x1 | 0x2 | 0x10 | 0x20);
+    if !valid_base || service_type & !0x13F != 0 {
+        return Err(Win32Error::INVALID_PARAMETER);
+    }
+    if t.contains(ServiceType::INTERACTIVE_PROCESS) {
+        if !t.is_win32() {
+            return Err(Win32Error::INVALID_PARAMETER);
+        }
+        let system = account.is_none_or(|a| a.is_empty() || a.eq_ignore_ascii_case("LocalSystem"));
+        if !system {
+            return Err(Win32Error::INVALID_PARAMETER);
+        }
+    }
+    if start > 4 || (t.is_win32() && start < 2) {
+        return Err(Win32Error::INVALID_PARAMETER);
+    }
+    if error_control > 3 {
+        return Err(Win32Error::INVALID_PARAMETER);
+    }
+    Ok(())
+}
+
+/// True when adding `deps` to `name` would close a cycle in DependOnService.
+pub(crate) fn creates_cycle(st: &State, name: &str, deps: &[String]) -> bool {
+    let mut stack: Vec<String> = deps.iter().map(|d| d.to_ascii_uppercase()).collect();
+    let target = name.to_ascii_uppercase();
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(cur) = stack.pop() {
+        if cur == target {
+            return true;
+        }
+        if !seen.insert(cur.clone()) {
+            continue;
+        }
+        if let Some(r) = st.records.get(&cur) {
+            stack.extend(
+                r.config
+                    .depend_on_service
+                    .iter()
+                    .map(|d| d.to_ascii_uppercase()),
+            );
+        }
+    }
+    false
+}
+
+/// Splits lpDependencies into services and groups (`+Group`).
+pub(crate) fn split_dependencies(deps: &[String]) -> (Vec<String>, Vec<String>) {
+    let mut services = Vec::new();
+    let mut groups = Vec::new();
+    for d in deps.iter().filter(|d| !d.is_empty()) {
+        match d.strip_prefix('+') {
+            Some(g) => groups.push(g.to_string()),
+            None => services.push(d.clone()),
+        }
+    }
+    (services, groups)
+}
+
+impl State {
+    pub(crate) fn service_handle(&self, h: ScHandle, right: u32) -> Result<String, Win32Error> {
+        let entry = self.handles.get(h)?;
+        let HandleTarget::Service { key } = &entry.target else {
+            return Err(Win32Error::INVALID_HANDLE);
+        };
+        if entry.granted & right != right {
+            return Err(Win32Error::ACCESS_DENIED);
+        }
+        Ok(key.clone())
+    }
+
+    pub(crate) fn manager_handle(
+        &self,
+        h: ScHandle,
+        right: u32,
+    ) -> Result<&HandleEntry, Win32Error> {
+        let entry = self.handles.get(h)?;
+        if !matches!(entry.target, HandleTarget::Manager) {
+            return Err(Win32Error::INVALID_HANDLE);
+        }
+        if entry.granted & right != right {
+            return Err(Win32Error::ACCESS_DENIED);
+        }
+        Ok(entry)
+    }
+
+    /// Re-reads a record's configuration from the registry after a change through the API.
+    pub(crate) fn reload_config(&mut self, key: &str) -> Result<(), Win32Error> {
+        let name = self
+            .record(key)
+            .map(|r| r.name.clone())
+            .ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)?;
+        let config = ServiceKey::read(&self.registry, &Caller::local_system(), &name)
+            .map_err(|e| Win32Error(e.code()))?;
+        let display = self.resolve_display(&name, config.display_name.as_deref());
+        let rec = self
+            .records
+            .get_mut(key)
+            .ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)?;
+        rec.config = config;
+        rec.display = display;
+        Ok(())
+    }
+}
+
+impl Core {
+    /// Fires the NotifyServiceStatusChange registrations whose state was reached.
+    pub(crate) fn fire_notifications(&self) {
+        let mut st = self.lock();
+        if st.notifications.is_empty() {
+            return;
+        }
+        let ready: Vec<u64> = st
+            .notifications
+            .iter()
+            .filter(|(_, reg)| {
+                st.record(&reg.key)
+                    .is_some_and(|r| r.status.state.notify_bit() & reg.mask != 0)
+            })
+            .map(|(h, _)| *h)
+            .collect();
+        for h in ready {
+            let Some(reg) = st.notifications.remove(&h) else {
+                continue;
+            };
+            if let Some(r) = st.record(&reg.key) {
+                let _ = reg.tx.send(ServiceNotify {
+                    triggered: r.status.state.notify_bit(),
+                    status: r.status_process(),
+                });
+            }
+        }
+    }
+}
+
+impl Scm {
+    fn api_call(&self, api: &str, service: Option<&str>, args: String) {
+        self.core.lock().trace(TraceKind::ApiCall {
+            caller: "client".into(),
+            api: api.into(),
+            service: service.map(str::to_string),
+            args,
+        });
+    }
+
+    fn api_return<T>(&self, api: &str, service: Option<&str>, r: &Result<T, Win32Error>) {
+        self.core.lock().trace(TraceKind::ApiReturn {
+            api: api.into(),
+            service: service.map(str::to_string),
+            result: r.as_ref().err().map(|e| e.code()).unwrap_or(0),
+        });
+    }
+
+    /// OpenSCManager on the local machine's ServicesActive database.
+    pub fn open_sc_manager(
+        &self,
+        caller: &Caller,
+        desired_access: u32,
+    ) -> Result<ScHandle, Win32Error> {
+        let mut st = self.core.lock();
+        let granted = grant(access::map_scm(desired_access), scm_rights_for(caller))?;
+        Ok(st.handles.insert(HandleEntry {
+            target: HandleTarget::Manager,
+            granted: granted | access::SC_MANAGER_CONNECT,
+            caller: caller.clone(),
+        }))
+    }
+
+    /// OpenService by key name (display names are not accepted: 1060).
+    pub fn open_service(
+        &self,
+        scm: ScHandle,
+        name: &str,
+        desired_access: u32,
+    ) -> Result<ScHandle, Win32Error> {
+        let mut st = self.core.lock();
+        let caller = st.manager_handle(scm, 0)?.caller.clone();
+        validate_name(name)?;
+        let key = name.to_ascii_uppercase();
+        if !st.records.contains_key(&key) {
+            return Err(Win32Error::SERVICE_DOES_NOT_EXIST);
+        }
+        let granted = grant(
+            access::map_service(desired_access),
+            service_rights_for(&caller),
+        )?;
+        Ok(st.handles.insert(HandleEntry {
+            target: HandleTarget::Service { key },
+            granted,
+            caller,
+        }))
+    }
+
+    /// CloseServiceHandle. Closing the last handle of a deleted, stopped service removes it;
+    /// pending notifications on the handle are cancelled.
+    pub fn close_service_handle(&self, h: ScHandle) -> Result<(), Win32Error> {
+        let mut st = self.core.lock();
+        let entry = st.handles.remove(h)?;
+        st.notifications.remove(&h.0);
+        if let HandleTarget::Service { key } = entry.target {
+            purge_if_deleted(&mut st, &key);
+        }
+        Ok(())
+    }
+
+    /// CreateService, with Windows' checks in Windows' order.
+    pub fn create_service(
+        &self,
+        scm: ScHandle,
+        p: &CreateServiceParams,
+    ) -> Result<ScHandle, Win32Error> {
+        self.api_call("CreateService", Some(&p.name), p.binary_path.clone());
+        let r = self.create_service_inner(scm, p);
+        self.api_return("CreateService", Some(&p.name), &r);
+        r
+    }
+
+    fn create_service_inner(
+        &self,
+        scm: ScHandle,
+        p: &CreateServiceParams,
+    ) -> Result<ScHandle, Win32Error> {
+        let mut guard = self.core.lock();
+        let st = &mut *guard;
+        let caller = st
+            .manager_handle(scm, access::SC_MANAGER_CREATE_SERVICE)?
+            .caller
+            .clone();
+        validate_name(&p.name)?;
+        if p.binary_path.is_empty() {
+            return Err(Win32Error::INVALID_PARAMETER);
+        }
+        validate_type_start(
+            p.service_type,
+            p.start_type,
+            p.error_control,
+            p.account.as_deref(),
+        )?;
+        let group = p.load_order_group.clone().filter(|g| !g.is_empty());
+        if p.want_tag && group.is_none() {
+            return Err(Win32Error::INVALID_PARAMETER);
+        }
+        let key = p.name.to_ascii_uppercase();
+        if let Some(existing) = st.records.get(&key) {
+            return Err(if existing.marked_for_delete {
+                Win32Error::SERVICE_MARKED_FOR_DELETE
+            } else {
+                Win32Error::SERVICE_EXISTS
+            });
+        }
+        let display = p
+            .display_name
+            .clone()
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| p.name.clone());
+        if st.records.contains_key(&display.to_ascii_uppercase()) {
+            return Err(Win32Error::DUPLICATE_SERVICE_NAME);
+        }
+        let (services, groups) = split_dependencies(&p.dependencies);
+        if creates_cycle(st, &p.name, &services) {
+            return Err(Win32Error::CIRCULAR_DEPENDENCY);
+        }
+        let granted = grant(
+            access::map_service(p.desired_access),
+            service_rights_for(&caller),
+        )?;
+        let mut config = ServiceKey::new(p.service_type, p.start_type, p.error_control);
+        config.image_path = Some(p.binary_path.clone());
+        config.display_name = Some(display);
+        config.object_name = Some(
+            p.account
+                .clone()
+                .filter(|a| !a.is_empty())
+                .unwrap_or_else(|| "LocalSystem".into()),
+        );
+        config.depend_on_service = services;
+        config.depend_on_group = groups;
+        if p.want_tag {
+            config.tag = Some(next_tag(st, group.as_deref().unwrap_or("")));
+        }
+        config.group = group;
+        let system = Caller::local_system();
+        st.registry
+            .create_key(&system, &service_key_path(&p.name))
+            .map_err(Win32Error::from)?;
+        config
+            .write(&mut st.registry, &system, &p.name)
+            .map_err(|e| Win32Error(e.code()))?;
+        let display = st.resolve_display(&p.name, config.display_name.as_deref());
+        let image = p.binary_path.clone();
+        let account = config.object_name.clone().unwrap_or_default();
+        let type_bits = p.service_type;
+        let start = p.start_type;
+        st.records
+            .insert(key.clone(), ServiceRecord::new(&p.name, config, display));
+        st.event(
+            &key,
+            ScmEvent::Installed {
+                service_name: p.name.clone(),
+                image_path: image,
+                service_type: crate::events::InstalledServiceType::from_type_bits(type_bits),
+                start_type: crate::events::StartTypeText::from_code(start)
+                    .unwrap_or(crate::events::StartTypeText::Demand),
+                account,
+            },
+        );
+        Ok(st.handles.insert(HandleEntry {
+            target: HandleTarget::Service { key },
+            granted,
+            caller,
+        }))
+    }
+
+    /// DeleteService: marks the service; it goes when stopped and its last handle closes.
+    pub fn delete_service(&self, h: ScHandle) -> Result<(), Win32Error> {
+        let mut guard = self.core.lock();
+        let st = &mut *guard;
+        let key = st.service_handle(h, access::DELETE)?;
+        let rec = st
+            .records
+            .get_mut(&key)
+            .ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)?;
+        if rec.marked_for_delete {
+            return Err(Win32Error::SERVICE_MARKED_FOR_DELETE);
+        }
+        rec.marked_for_delete = true;
+        let name = rec.name.clone();
+        let system = Caller::local_system();
+        let path = service_key_path(&name);
+        let _ = st.registry.set_value(
+            &system,
+            &path,
+            "DeleteFlag",
+            fake_registry::RegValue::dword(1),
+        );
+        st.trace(TraceKind::Note {
+            text: format!("{name} marked for deletion"),
+        });
+        purge_if_deleted(st, &key);
+        Ok(())
+    }
+
+    /// StartService: returns once the service's ServiceMain was started (or the start failed).
+    pub async fn start_service(&self, h: ScHandle, args: &[&str]) -> Result<(), Win32Error> {
+        let key = {
+            let st = self.core.lock();
+            st.service_handle(h, access::SERVICE_START)?
+        };
+        self.api_call("StartService", Some(&key), args.join(" "));
+        let r = self
+            .core
+            .start_service(
+                key.clone(),
+                args.iter().map(|s| s.to_string()).collect(),
+                StartReason::Demand,
+                Vec::new(),
+            )
+            .await;
+        self.api_return("StartService", Some(&key), &r);
+        r
+    }
+
+    /// ControlService: the status after the handler returned.
+    pub async fn control_service(
+        &self,
+        h: ScHandle,
+        control: u32,
+    ) -> Result<ServiceStatusProcess, Win32Error> {
+        self.core.control_service(h, control).await
+    }
+
+    /// QueryServiceStatusEx (QueryServiceStatus is the same without pid and flags).
+    pub fn query_service_status(&self, h: ScHandle) -> Result<ServiceStatusProcess, Win32Error> {
+        let st = self.core.lock();
+        let key = st.service_handle(h, access::SERVICE_QUERY_STATUS)?;
+        st.record(&key)
+            .map(|r| r.status_process())
+            .ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)
+    }
+
+    /// EnumServicesStatusEx: `service_type` and `state` are the API's masks (SERVICE_WIN32,
+    /// SERVICE_ACTIVE 1 / INACTIVE 2 / STATE_ALL 3); `group` None = any, "" = no group.
+    pub fn enum_services_status(
+        &self,
+        scm: ScHandle,
+        service_type: u32,
+        state: u32,
+        group: Option<&str>,
+    ) -> Result<Vec<EnumServiceStatus>, Win32Error> {
+        let st = self.core.lock();
+        st.handles.get(scm)?;
+        if service_type == 0 || service_type & !ServiceType::ALL.0 != 0 || state == 0 || state > 3 {
+            return Err(Win32Error::INVALID_PARAMETER);
+        }
+        st.manager_handle(scm, access::SC_MANAGER_ENUMERATE_SERVICE)?;
+        if let Some(g) = group.filter(|g| !g.is_empty()) {
+            if !st
+                .records
+                .values()
+                .any(|r| r.group().eq_ignore_ascii_case(g))
+            {
+                return Err(Win32Error::SERVICE_DOES_NOT_EXIST);
+            }
+        }
+        Ok(st
+            .records
+            .values()
+            .filter(|r| r.config.service_type & service_type != 0)
+            .filter(|r| {
+                let active = r.status.state != ServiceState::Stopped;
+                (state & 1 != 0 && active) || (state & 2 != 0 && !active)
+            })
+            .filter(|r| match group {
+                None => true,
+                Some(g) => r.group().eq_ignore_ascii_case(g),
+            })
+            .map(|r| EnumServiceStatus {
+                service_name: r.name.clone(),
+                display_name: r.display_name(),
+                status: r.status_process(),
+            })
+            .collect())
+    }
+
+    /// EnumDependentServices: services that depend on this one, deepest first.
+    pub fn enum_dependent_services(
+        &self,
+        h: ScHandle,
+        state: u32,
+    ) -> Result<Vec<EnumServiceStatus>, Win32Error> {
+        let st = self.core.lock();
+        let key = st.service_handle(h, access::SERVICE_ENUMERATE_DEPENDENTS)?;
+        if state == 0 || state > 3 {
+            return Err(Win32Error::INVALID_PARAMETER);
+        }
+        let mut out: Vec<String> = Vec::new();
+        collect_dependents(&st, &key, &mut out, &mut Vec::new());
+        Ok(out
+            .iter()
+            .filter_map(|k| st.records.get(k))
+            .filter(|r| {
+                let active = r.status.state != ServiceState::Stopped;
+                (state & 1 != 0 && active) || (state & 2 != 0 && !active)
+            })
+            .map(|r| EnumServiceStatus {
+                service_name: r.name.clone(),
+                display_name: r.display_name(),
+                status: r.status_process(),
+            })
+            .collect())
+    }
+
+    /// GetServiceDisplayName: the display name of a key name (case-insensitive).
+    pub fn get_service_display_name(
+        &self,
+        scm: ScHandle,
+        key_name: &str,
+    ) -> Result<String, Win32Error> {
+        let st = self.core.lock();
+        st.manager_handle(scm, 0)?;
+        st.record(key_name)
+            .map(|r| r.display_name())
+            .ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)
+    }
+
+    /// GetServiceKeyName: the key name of a display name (case-insensitive; the first match).
+    pub fn get_service_key_name(
+        &self,
+        scm: ScHandle,
+        display_name: &str,
+    ) -> Result<String, Win32Error> {
+        let st = self.core.lock();
+        st.manager_handle(scm, 0)?;
+        st.records
+            .values()
+            .find(|r| r.display_name().eq_ignore_ascii_case(display_name))
+            .map(|r| r.name.clone())
+            .ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)
+    }
+
+    /// NotifyServiceStatusChange with a SERVICE_NOTIFY_* mask. Fires once: at once when the
+    /// service is already in one of the states, else at the next matching change.
+    pub fn notify_service_status_change(
+        &self,
+        h: ScHandle,
+        mask: u32,
+    ) -> Result<StatusNotification, Win32Error> {
+        let (tx, rx) = oneshot::channel();
+        {
+            let mut st = self.core.lock();
+            let key = st.service_handle(h, access::SERVICE_QUERY_STATUS)?;
+            if st.notifications.contains_key(&h.0) {
+                return Err(Win32Error(1242));
+            }
+            st.notifications
+                .insert(h.0, NotifyRegistration { key, mask, tx });
+        }
+        self.core.fire_notifications();
+        Ok(StatusNotification { rx })
+    }
+}
+
+fn collect_dependents(st: &State, key: &str, out: &mut Vec<String>, visiting: &mut Vec<String>) {
+    if visiting.iter().any(|v| v == key) {
+        return;
+    }
+    visiting.push(key.to_string());
+    let group = st.records.get(key).map(|r| r.group()).unwrap_or_default();
+    let direct: Vec<String> = st
+        .records
+        .iter()
+        .filter(|(_, r)| {
+            r.config
+                .depend_on_service
+                .iter()
+                .any(|d| d.eq_ignore_ascii_case(key))
+                || (!group.is_empty()
+                    && r.config
+                        .depend_on_group
+                        .iter()
+                        .any(|g| g.eq_ignore_ascii_case(&group)))
+        })
+        .map(|(k, _)| k.clone())
+        .collect();
+    for d in direct {
+        collect_dependents(st, &d, out, visiting);
+        if !out.contains(&d) {
+            out.push(d);
+        }
+    }
+    visiting.pop();
+}
+
+fn next_tag(st: &State, group: &str) -> u32 {
+    let used: std::collections::BTreeSet<u32> = st
+        .records
+        .values()
+        .filter(|r| r.group().eq_ignore_ascii_case(group))
+        .filter_map(|r| r.config.tag)
+        .collect();
+    (1..).find(|t| !used.contains(t)).unwrap_or(1)
+}
+
+/// Notification registrations by handle number.
+pub(crate) type Notifications = BTreeMap<u64, NotifyRegistration>;

@@ -1,0 +1,179 @@
+//! SCM start-up: the database loaded from `HKLM\SYSTEM\CurrentControlSet\Services` (services
+//! marked for deletion purged), the settings read from `Control`, and the boot sequence —
+//! boot/system drivers loaded, then auto-start services in ServiceGroupOrder and
+//! GroupOrderList order, then delayed auto-start services after their delay, on the virtual
+//! clock.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use fake_registry::service::{service_key_path, service_names, ServiceKey};
+use fake_registry::{Caller, Registry};
+
+use crate::events::TraceKind;
+use crate::scm::record::{RecordStatus, ServiceRecord};
+use crate::scm::start::{Settings, StartReason};
+use crate::scm::{Core, State};
+use crate::service::{ServiceControlAccept, ServiceState};
+
+const CONTROL: &str = r"HKLM\SYSTEM\CurrentControlSet\Control";
+
+/// Reads the SCM settings the registry holds, over `base`.
+pub(crate) fn settings_from_registry(reg: &mut Registry, base: &Settings) -> Settings {
+    let sys = Caller::local_system();
+    let mut s = base.clone();
+    if let Ok(ms) = reg.get_dword(&sys, CONTROL, "ServicesPipeTimeout") {
+        s.pipe_timeout = Duration::from_millis(ms as u64);
+    }
+    if let Ok(text) = reg.get_string(&sys, CONTROL, "WaitToKillServiceTimeout") {
+        if let Ok(ms) = text.trim().parse::<u64>() {
+            s.wait_to_kill = Duration::from_millis(ms);
+        }
+    }
+    if let Ok(ms) = reg.get_dword(&sys, CONTROL, "AutoStartDelay") {
+        s.auto_start_delay = Duration::from_millis(ms as u64);
+    }
+    s
+}
+
+/// Loads every service key into records. Keys with DeleteFlag are purged (as the SCM does
+/// at start-up); keys that do not read as a service are skipped and reported.
+pub(crate) fn load_database(st: &mut State) -> Vec<String> {
+    let sys = Caller::local_system();
+    let mut skipped = Vec::new();
+    st.records.clear();
+    for name in service_names(&st.registry, &sys) {
+        match ServiceKey::read(&st.registry, &sys, &name) {
+            Ok(config) if config.delete_flag == Some(true) => {
+                let _ = st
+                    .registry
+                    .delete_key_recursive(&sys, &service_key_path(&name));
+            }
+            Ok(config) => {
+                let display = st.resolve_display(&name, config.display_name.as_deref());
+                st.records.insert(
+                    name.to_ascii_uppercase(),
+                    ServiceRecord::new(&name, config, display),
+                );
+            }
+            Err(e) => skipped.push(format!("{name}: {e}")),
+        }
+    }
+    for s in &skipped {
+        st.trace(TraceKind::Note {
+            text: format!("skipped service key {s}"),
+        });
+    }
+    skipped
+}
+
+/// The order auto-start candidates start in: groups of ServiceGroupOrder\List (inside a group,
+/// tags in GroupOrderList order first), then services of unlisted groups, then ungrouped ones.
+pub(crate) fn boot_order(st: &mut State, candidates: Vec<String>) -> Vec<String> {
+    let sys = Caller::local_system();
+    let list = st
+        .registry
+        .get_multi_sz(&sys, &format!(r"{CONTROL}\ServiceGroupOrder"), "List")
+        .unwrap_or_default();
+    let mut rest = candidates;
+    let mut out = Vec::new();
+    for group in &list {
+        let tags: Vec<u32> = st
+            .registry
+            .get_binary(&sys, &format!(r"{CONTROL}\GroupOrderList"), group)
+            .map(|b| {
+                b.chunks_exact(4)
+                    .skip(1)
+                    .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let (mut members, others): (Vec<String>, Vec<String>) = rest.into_iter().partition(|k| {
+            st.records
+                .get(k)
+                .is_some_and(|r| r.group().eq_ignore_ascii_case(group))
+        });
+        rest = others;
+        members.sort_by_key(|k| {
+            let tag = st.records.get(k).and_then(|r| r.config.tag);
+            tag.and_then(|t| tags.iter().position(|x| *x == t))
+                .unwrap_or(usize::MAX)
+        });
+        out.extend(members);
+    }
+    let (grouped, ungrouped): (Vec<String>, Vec<String>) = rest
+        .into_iter()
+        .partition(|k| st.records.get(k).is_some_and(|r| !r.group().is_empty()));
+    out.extend(grouped);
+    out.extend(ungrouped);
+    out
+}
+
+impl Core {
+    /// The boot sequence. Returns when every non-delayed auto-start service has been started
+    /// (its ServiceMain running, not necessarily RUNNING); delayed ones follow on a timer.
+    pub(crate) async fn boot(self: &Arc<Core>) {
+        let (auto, delayed, delay) = {
+            let mut guard = self.lock();
+            let st = &mut *guard;
+            let now = st.now();
+            // Boot and system drivers are loaded by the kernel before the SCM runs.
+            let kernel_loaded: Vec<String> = st
+                .records
+                .iter()
+                .filter(|(_, r)| r.service_type().is_driver() && r.config.start <= 1)
+                .map(|(k, _)| k.clone())
+                .collect();
+            for k in kernel_loaded {
+                if let Some(r) = st.records.get_mut(&k) {
+                    r.status = RecordStatus::running(ServiceControlAccept::STOP);
+                    r.last_progress = now;
+                }
+            }
+            let auto: Vec<String> = st
+                .records
+                .iter()
+                .filter(|(_, r)| r.config.start == 2 && !r.is_delayed_auto_start())
+                .map(|(k, _)| k.clone())
+                .collect();
+            let delayed: Vec<String> = st
+                .records
+                .iter()
+                .filter(|(_, r)| r.is_delayed_auto_start())
+                .map(|(k, _)| k.clone())
+                .collect();
+            let auto = boot_order(st, auto);
+            let delay = st.settings.auto_start_delay;
+            st.trace(TraceKind::Note {
+                text: format!(
+                    "boot: {} auto-start services, {} delayed",
+                    auto.len(),
+                    delayed.len()
+                ),
+            });
+            (auto, delayed, delay)
+        };
+        self.wake();
+        for key in auto {
+            if self.state_of(&key) == Some(ServiceState::Stopped) {
+                let _ = self
+                    .start_service(key, Vec::new(), StartReason::Auto, Vec::new())
+                    .await;
+            }
+        }
+        if !delayed.is_empty() {
+            let core = self.clone();
+            let task = tokio::spawn(async move {
+                tokio::time::sleep(delay).await;
+                for key in delayed {
+                    if core.state_of(&key) == Some(ServiceState::Stopped) {
+                        let _ = core
+                            .start_service(key, Vec::new(), StartReason::DelayedAuto, Vec::new())
+                            .await;
+                    }
+                }
+            });
+            self.lock().system_tasks.push(task.abort_handle());
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! ControlService: the code and access checks, the state × control × accepted-mask table, and
+//! the round trip through the process's dispatcher (serial, bounded by the pipe timeout).
+
+use std::sync::Arc;
+use tokio::sync::oneshot;
+
+use crate::error::Win32Error;
+use crate::events::{ScmEvent, TraceKind};
+use crate::process::DispatchMsg;
+use crate::scm::handles::{access, HandleTarget};
+use crate::scm::record::RecordStatus;
+use crate::scm::{Core, ScHandle, State};
+use crate::service::{
+    ControlRequest, ServiceControl, ServiceControlAccept, ServiceState, ServiceStatusProcess,
+};
+
+/// The access right a client needs to send `control`, or `None` when clients may not send it
+/// at all (ERROR_INVALID_PARAMETER: SHUTDOWN, PRESHUTDOWN, the system-only codes).
+pub(crate) fn client_right_for(control: ServiceControl) -> Option<u32> {
+    Some(match control {
+        ServiceControl::Stop => access::SERVICE_STOP,
+        ServiceControl::Pause
+        | ServiceControl::Continue
+        | ServiceControl::ParamChange
+        | ServiceControl::NetBindAdd
+        | ServiceControl::NetBindRemove
+        | ServiceControl::NetBindEnable
+        | ServiceControl::NetBindDisable => access::SERVICE_PAUSE_CONTINUE,
+        ServiceControl::Interrogate => access::SERVICE_INTERROGATE,
+        ServiceControl::UserDefined(_) => access::SERVICE_USER_DEFINED_CONTROL,
+        _ => return None,
+    })
+}
+
+/// The SCM's decision before delivering: Ok to deliver, or the error (scm-facts §1.5).
+pub(crate) fn admit(
+    state: ServiceState,
+    accepted: ServiceControlAccept,
+    stop_sent: bool,
+    control: ServiceControl,
+) -> Result<(), Win32Error> {
+    match state {
+        ServiceState::Stopped => return Err(Win32Error::SERVICE_NOT_ACTIVE),
+        ServiceState::StopPending => return Err(Win32Error::SERVICE_CANNOT_ACCEPT_CTRL),
+        ServiceState::StartPending if control != ServiceControl::Stop => {
+            return Err(Win32Error::SERVICE_CANNOT_ACCEPT_CTRL)
+        }
+        _ => {}
+    }
+    if stop_sent {
+        // After STOP the SCM sends no other control to the service.
+        return Err(Win32Error::SERVICE_CANNOT_ACCEPT_CTRL);
+    }
+    match control.required_accept() {
+        Some(bit) if !accepted.contains(bit) => Err(Win32Error::INVALID_SERVICE_CONTROL),
+        _ => Ok(()),
+    }
+}
+
+impl Core {
+    /// ControlService(handle, code): returns the status after the handler returned.
+    pub(crate) async fn control_service(
+        self: &Arc<Core>,
+        h: ScHandle,
+        code: u32,
+    ) -> Result<ServiceStatusProcess, Win32Error> {
+        let key = {
+            let st = self.lock();
+            let entry = st.handles.get(h)?;
+            let HandleTarget::Service { key } = &entry.target else {
+                return Err(Win32Error::INVALID_HANDLE);
+            };
+            let control = ServiceControl::from_code(code).ok_or(Win32Error::INVALID_PARAMETER)?;
+            let right = client_right_for(control).ok_or(Win32Error::INVALID_PARAMETER)?;
+            if entry.granted & right == 0 {
+                return Err(Win32Error::ACCESS_DENIED);
+            }
+            key.clone()
+        };
+        let control = ServiceControl::from_code(code).ok_or(Win32Error::INVALID_PARAMETER)?;
+        self.lock().trace(TraceKind::ApiCall {
+            caller: "client".into(),
+            api: "ControlService".into(),
+            service: Some(key.clone()),
+            args: control.name(),
+        });
+        let result = self
+            .send_control(&key, ControlRequest::new(control), true)
+            .await;
+        let mut st = self.lock();
+        st.trace(TraceKind::ApiReturn {
+            api: "ControlService".into(),
+            service: Some(key.clone()),
+            result: result.as_ref().err().map(|e| e.code()).unwrap_or(0),
+        });
+        result?;
+        st.record(&key)
+            .map(|r| r.status_process())
+            .ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)
+    }
+
+    /// Delivers a control (from a client or from the system) after the state checks.
+    /// Returns the handler's result code.
+    pub(crate) async fn send_control(
+        self: &Arc<Core>,
+        key: &str,
+        request: ControlRequest,
+        from_client: bool,
+    ) -> Result<u32, Win32Error> {
+        let control = request.control;
+        let (pid, name, sender, pipe_timeout) = {
+            let mut guard = self.lock();
+            let st = &mut *guard;
+            if control == ServiceControl::Stop && from_client {
+                if let Some(dep) = active_dependent(st, key) {
+                    st.trace(TraceKind::Note {
+                        text: format!("stop refused: {dep} depends on {key} and is active"),
+                    });
+                    return Err(Win32Error::DEPENDENT_SERVICES_RUNNING);
+                }
+            }
+            let rec = st
+                .records
+                .get(key)
+                .ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)?;
+            admit(
+                rec.status.state,
+                rec.status.accepted,
+                rec.stop_sent,
+                control,
+            )?;
+            if rec.service_type().is_driver() {
+                if control == ServiceControl::Stop {
+                    let now = st.now();
+                    let rec = st.records.get_mut(key).expect("checked");
+                    rec.status = RecordStatus::stopped(0, 0);
+                    rec.last_progress = now;
+                    let name = rec.name.clone();
+                    st.trace(TraceKind::StateChanged {
+                        service: name,
+                        from: ServiceState::Running.sc_label().into(),
+                        to: ServiceState::Stopped.sc_label().into(),
+                    });
+                    drop(guard);
+                    self.wake();
+                }
+                return Ok(0);
+            }
+            let pid = rec.pid;
+            let name = rec.name.clone();
+            if matches!(control, ServiceControl::Stop | ServiceControl::Shutdown) {
+                st.records.get_mut(key).expect("checked").stop_sent = true;
+            }
+            let sender = st
+                .processes
+                .get(&pid)
+                .filter(|p| !p.exited)
+                .map(|p| p.sender.clone())
+                .ok_or(Win32Error::SERVICE_REQUEST_TIMEOUT)?;
+            st.trace(TraceKind::ControlSent {
+                service: name.clone(),
+                control: control.code(),
+                name: control.name(),
+            });
+            (pid, name, sender, st.settings.pipe_timeout)
+        };
+        let (tx, rx) = oneshot::channel();
+        if sender
+            .send(DispatchMsg::Control {
+                service: name.clone(),
+                request,
+                reply: tx,
+            })
+            .is_err()
+        {
+            return Err(Win32Error::SERVICE_REQUEST_TIMEOUT);
+        }
+        match tokio::time::timeout(pipe_timeout, rx).await {
+            Ok(Ok(code)) => {
+                self.lock().trace(TraceKind::HandlerReturned {
+                    service: name,
+                    control: control.code(),
+                    result: code,
+                });
+                Ok(code)
+            }
+            // The process died while the control was in flight.
+            Ok(Err(_)) => Err(Win32Error::SERVICE_REQUEST_TIMEOUT),
+            Err(_) => {
+                let mut st = self.lock();
+                let display = st.display_name(key);
+                st.trace(TraceKind::Timeout {
+                    service: Some(name),
+                    what: format!("{} handler (pid {pid})", control.name()),
+                    after_ms: pipe_timeout.as_millis() as u64,
+                });
+                st.event(
+                    key,
+                    ScmEvent::TransactionTimeout {
+                        timeout_ms: pipe_timeout.as_millis() as u32,
+                        display_name: display,
+                    },
+                );
+                Err(Win32Error::SERVICE_REQUEST_TIMEOUT)
+            }
+        }
+    }
+}
+
+/// A service that depends on `key` (directly) and is not STOPPED.
+fn active_dependent(st: &State, key: &str) -> Option<String> {
+    st.records
+        .values()
+        .find(|r| {
+            r.status.state != ServiceState::Stopped
+                && r.config
+                    .depend_on_service
+                    .iter()
+                    .any(|d| d.eq_ignore_ascii_case(key))
+        })
+        .map(|r| r.name.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    const STOP_ONLY: ServiceControlAccept = ServiceControlAccept::STOP;
+
+    #[rstest]
+    #[case::stopped(
+        ServiceState::Stopped,
+        ServiceControl::Stop,
+        Err(Win32Error::SERVICE_NOT_ACTIVE)
+    )]
+    #[case::stopped_interrogate(
+        ServiceState::Stopped,
+        ServiceControl::Interrogate,
+        Err(Win32Error::SERVICE_NOT_ACTIVE)
+    )]
+    #[case::stop_pending(
+        ServiceState::StopPending,
+        ServiceControl::Interrogate,
+        Err(Win32Error::SERVICE_CANNOT_ACCEPT_CTRL)
+    )]
+    #[case::start_pending_stop(ServiceState::StartPending, ServiceControl::Stop, Ok(()))]
+    #[case::start_pending_pause(
+        ServiceState::StartPending,
+        ServiceControl::Pause,
+        Err(Win32Error::SERVICE_CANNOT_ACCEPT_CTRL)
+    )]
+    #[case::running_pause_not_accepted(
+        ServiceState::Running,
+        ServiceControl::Pause,
+        Err(Win32Error::INVALID_SERVICE_CONTROL)
+    )]
+    #[case::running_paramchange(
+        ServiceState::Running,
+        ServiceControl::ParamChange,
+        Err(Win32Error::INVALID_SERVICE_CONTROL)
+    )]
+    #[case::running_interrogate(ServiceState::Running, ServiceControl::Interrogate, Ok(()))]
+    #[case::running_user(ServiceState::Running, ServiceControl::UserDefined(200), Ok(()))]
+    #[case::paused_stop(ServiceState::Paused, ServiceControl::Stop, Ok(()))]
+    fn the_state_table(
+        #[case] state: ServiceState,
+        #[case] control: ServiceControl,
+        #[case] expected: Result<(), Win32Error>,
+    ) {
+        assert_eq!(admit(state, STOP_ONLY, false, control), expected);
+    }
+
+    #[test]
+    fn nothing_after_stop_was_sent() {
+        assert_eq!(
+            admit(
+                ServiceState::Running,
+                STOP_ONLY,
+                true,
+                ServiceControl::Interrogate
+            ),
+            Err(Win32Error::SERVICE_CANNOT_ACCEPT_CTRL)
+        );
+    }
+
+    #[test]
+    fn clients_cannot_send_shutdown() {
+        assert_eq!(client_right_for(ServiceControl::Shutdown), None);
+        assert_eq!(client_right_for(ServiceControl::Preshutdown), None);
+        assert_eq!(
+            client_right_for(ServiceControl::Stop),
+            Some(access::SERVICE_STOP)
+        );
+    }
+}

@@ -1,0 +1,362 @@
+//! What happens to a record after a start: status reports (SetServiceStatus) validated and
+//! applied, ServiceMain returning, dispatchers connecting, and processes exiting or dying —
+//! with the events Windows logs for each.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use fake_registry::service::ScActionKind;
+
+use crate::error::Win32Error;
+use crate::events::{RecoveryAction, ScmEvent, TraceKind};
+use crate::process::DispatchMsg;
+use crate::scm::record::RecordStatus;
+use crate::scm::start::StartReason;
+use crate::scm::{Core, State};
+use crate::service::{RawServiceStatus, ServiceControlAccept, ServiceState};
+
+/// Accept bits SetServiceStatus allows (every defined SERVICE_ACCEPT_* bit, reserved 0x1000 too).
+const VALID_ACCEPT_BITS: u32 = 0x7FFF;
+
+/// Checks a raw status the way the SCM does before applying it (ERROR_INVALID_DATA, 13).
+pub(crate) fn validate_report(raw: &RawServiceStatus) -> Result<ServiceState, Win32Error> {
+    let state = ServiceState::from_raw(raw.current_state).ok_or(Win32Error::INVALID_DATA)?;
+    if raw.controls_accepted & !VALID_ACCEPT_BITS != 0 {
+        return Err(Win32Error::INVALID_DATA);
+    }
+    let t = raw.service_type;
+    let driver = t & 0xB != 0;
+    let win32 = t & 0x30 != 0;
+    if t & !0x3FF != 0 || (driver && win32) || (!driver && !win32) {
+        return Err(Win32Error::INVALID_DATA);
+    }
+    Ok(state)
+}
+
+impl Core {
+    /// SetServiceStatus from a service's status handle.
+    pub(crate) fn set_service_status(
+        self: &Arc<Core>,
+        service: &str,
+        instance: u64,
+        raw: RawServiceStatus,
+    ) -> Result<(), Win32Error> {
+        let state = validate_report(&raw)?;
+        let key = service.to_ascii_uppercase();
+        let mut guard = self.lock();
+        let st = &mut *guard;
+        let now = st.now();
+        let rec = st.records.get_mut(&key).ok_or(Win32Error::INVALID_HANDLE)?;
+        let accepted_by_scm = rec.instance == instance && rec.status.state != ServiceState::Stopped;
+        let pid = rec.pid;
+        let name = rec.name.clone();
+        st.trace(TraceKind::StatusReported {
+            service: name.clone(),
+            pid,
+            state: raw.current_state,
+            state_name: state.sc_label().to_string(),
+            accepted: raw.controls_accepted,
+            exit_code: raw.win32_exit_code,
+            specific_exit_code: raw.service_specific_exit_code,
+            checkpoint: raw.checkpoint,
+            wait_hint: raw.wait_hint_ms,
+            accepted_by_scm,
+        });
+        if !accepted_by_scm {
+            // The status handle of a stopped (or replaced) instance is closed.
+            return Err(Win32Error::INVALID_HANDLE);
+        }
+        let rec = st.records.get_mut(&key).expect("checked");
+        let from = rec.status.state;
+        let progressed = from != state || raw.checkpoint > rec.status.checkpoint;
+        rec.status = RecordStatus {
+            state,
+            accepted: if state == ServiceState::Stopped {
+                ServiceControlAccept::empty()
+            } else {
+                ServiceControlAccept::from_bits_truncate(raw.controls_accepted)
+            },
+            win32_exit_code: raw.win32_exit_code,
+            specific_exit_code: raw.service_specific_exit_code,
+            checkpoint: if state.is_pending() {
+                raw.checkpoint
+            } else {
+                0
+            },
+            wait_hint_ms: if state.is_pending() {
+                raw.wait_hint_ms
+            } else {
+                0
+            },
+        };
+        if progressed {
+            rec.last_progress = now;
+        }
+        if from != state {
+            st.trace(TraceKind::StateChanged {
+                service: name.clone(),
+                from: from.sc_label().to_string(),
+                to: state.sc_label().to_string(),
+            });
+            self.log_state_event(st, &key, state);
+        }
+        if state == ServiceState::Stopped {
+            self.service_stopped(
+                st,
+                &key,
+                pid,
+                raw.win32_exit_code,
+                raw.service_specific_exit_code,
+            );
+        }
+        drop(guard);
+        self.wake();
+        Ok(())
+    }
+
+    /// Event 7036 for the states Windows logs it for.
+    pub(crate) fn log_state_event(&self, st: &mut State, key: &str, state: ServiceState) {
+        if matches!(
+            state,
+            ServiceState::Running | ServiceState::Stopped | ServiceState::Paused
+        ) {
+            let display = st.display_name(key);
+            st.event(
+                key,
+                ScmEvent::EnteredState {
+                    display_name: display,
+                    state: match crate::events::LoggedState::from_state_code(state.to_raw()) {
+                        Some(s) => s,
+                        None => return,
+                    },
+                },
+            );
+        }
+    }
+
+    /// A service reported STOPPED: exit-code events, leave its process (which exits after
+    /// its last service), complete a pending delete, run non-crash recovery.
+    fn service_stopped(
+        self: &Arc<Core>,
+        st: &mut State,
+        key: &str,
+        pid: u32,
+        win32: u32,
+        specific: u32,
+    ) {
+        let display = st.display_name(key);
+        if win32 == Win32Error::SERVICE_SPECIFIC_ERROR.code() {
+            st.event(
+                key,
+                ScmEvent::ExitFailedSpecific {
+                    display_name: display,
+                    code: specific,
+                },
+            );
+        } else if win32 != 0 {
+            st.event(
+                key,
+                ScmEvent::ExitFailed {
+                    display_name: display,
+                    error: Win32Error(win32),
+                },
+            );
+        }
+        if let Some(rec) = st.records.get_mut(key) {
+            rec.pid = 0;
+        }
+        if let Some(p) = st.processes.get_mut(&pid) {
+            p.services.remove(key);
+            if p.services.is_empty() {
+                let _ = p.sender.send(DispatchMsg::Exit);
+            }
+        }
+        let non_crash_recovery = win32 != 0
+            && st
+                .record(key)
+                .is_some_and(|r| r.config.failure_actions_on_non_crash_failures == Some(true));
+        if non_crash_recovery {
+            self.service_failed(st, key);
+        }
+        super::api::purge_if_deleted(st, key);
+    }
+
+    /// ServiceMain returned: nothing changes (a service that has not reported STOPPED stays
+    /// in its state, its process alive), but the trace shows it.
+    pub(crate) fn service_main_returned(&self, pid: u32, service: &str, instance: u64) {
+        self.lock().trace(TraceKind::Note {
+            text: format!("ServiceMain of {service} (pid {pid}, start #{instance}) returned"),
+        });
+    }
+
+    /// The dispatcher of `pid` connected (StartServiceCtrlDispatcher).
+    pub(crate) fn dispatcher_connected(&self, pid: u32) {
+        let mut st = self.lock();
+        if let Some(p) = st.processes.get_mut(&pid) {
+            p.connected = true;
+        }
+        st.trace(TraceKind::Note {
+            text: format!("process {pid} connected its dispatcher"),
+        });
+        drop(st);
+        self.wake();
+    }
+
+    /// Service code of `pid` panicked (or a crash was injected): the process dies.
+    pub(crate) fn crash_process(self: &Arc<Core>, pid: u32, what: &str) {
+        self.lock().trace(TraceKind::Note {
+            text: format!("process {pid} crashed: {what}"),
+        });
+        self.kill_process(pid, what);
+    }
+
+    /// TerminateProcess: every task of the process is aborted and its services that had not
+    /// stopped are STOPPED with ERROR_PROCESS_ABORTED (1067).
+    pub(crate) fn kill_process(self: &Arc<Core>, pid: u32, why: &str) {
+        let tasks = {
+            let mut st = self.lock();
+            match st.processes.get_mut(&pid) {
+                Some(p) => std::mem::take(&mut p.tasks),
+                None => return,
+            }
+        };
+        for t in &tasks {
+            t.abort();
+        }
+        self.process_exited(pid, 1067, Some(why.to_string()));
+    }
+
+    /// A process ended (its main returned, it was killed, or it panicked).
+    pub(crate) fn process_exited(
+        self: &Arc<Core>,
+        pid: u32,
+        exit_code: u32,
+        crash: Option<String>,
+    ) {
+        let mut guard = self.lock();
+        let st = &mut *guard;
+        let Some(mut p) = st.processes.remove(&pid) else {
+            return;
+        };
+        p.exited = true;
+        for t in p.tasks.drain(..) {
+            t.abort();
+        }
+        st.trace(TraceKind::ProcessExited {
+            pid,
+            image: p.image.clone(),
+            exit_code,
+            crashed: crash.is_some(),
+        });
+        let now = st.now();
+        for key in std::mem::take(&mut p.services) {
+            let Some(rec) = st.records.get_mut(&key) else {
+                continue;
+            };
+            if rec.status.state == ServiceState::Stopped || rec.pid != pid {
+                continue;
+            }
+            let from = rec.status.state;
+            rec.status = RecordStatus::stopped(Win32Error::PROCESS_ABORTED.code(), 0);
+            rec.pid = 0;
+            rec.last_progress = now;
+            let name = rec.name.clone();
+            st.trace(TraceKind::StateChanged {
+                service: name,
+                from: from.sc_label().to_string(),
+                to: ServiceState::Stopped.sc_label().to_string(),
+            });
+            // A service that was still starting failed its start; one that ran crashed.
+            self.service_failed(st, &key);
+            super::api::purge_if_deleted(st, &key);
+        }
+        drop(guard);
+        self.wake();
+    }
+
+    /// Counts a failure and takes the configured recovery action: event 7031 with the action,
+    /// or 7034 when none is configured. A restart runs after its delay on the virtual clock.
+    fn service_failed(self: &Arc<Core>, st: &mut State, key: &str) {
+        let Some(rec) = st.records.get_mut(key) else {
+            return;
+        };
+        rec.crash_count += 1;
+        let count = rec.crash_count;
+        let action = rec
+            .config
+            .failure_actions
+            .as_ref()
+            .and_then(|fa| fa.action_for_failure(count).cloned());
+        let name = rec.name.clone();
+        let display = st.display_name(key);
+        match action {
+            Some(a) if a.kind != ScActionKind::None => {
+                let kind = RecoveryAction::from_code(a.kind.to_u32());
+                st.event(
+                    key,
+                    ScmEvent::Crash {
+                        display_name: display,
+                        count,
+                        delay_ms: a.delay_ms,
+                        action_type: kind,
+                    },
+                );
+                if a.kind == ScActionKind::Restart {
+                    let core = self.clone();
+                    let delay = Duration::from_millis(a.delay_ms as u64);
+                    tokio::spawn(async move {
+                        tokio::time::sleep(delay).await;
+                        let _ = core
+                            .start_service(name, Vec::new(), StartReason::Demand, Vec::new())
+                            .await;
+                    });
+                }
+            }
+            _ => st.event(
+                key,
+                ScmEvent::CrashNoAction {
+                    display_name: display,
+                    count,
+                },
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(state: u32, ty: u32, accept: u32) -> RawServiceStatus {
+        RawServiceStatus {
+            service_type: ty,
+            current_state: state,
+            controls_accepted: accept,
+            ..RawServiceStatus::default()
+        }
+    }
+
+    #[test]
+    fn invalid_reports_are_invalid_data() {
+        assert_eq!(
+            validate_report(&raw(0, 0x10, 0)),
+            Err(Win32Error::INVALID_DATA)
+        );
+        assert_eq!(
+            validate_report(&raw(8, 0x10, 0)),
+            Err(Win32Error::INVALID_DATA)
+        );
+        assert_eq!(
+            validate_report(&raw(4, 0x11, 0)),
+            Err(Win32Error::INVALID_DATA)
+        );
+        assert_eq!(
+            validate_report(&raw(4, 0x10, 0x10000)),
+            Err(Win32Error::INVALID_DATA)
+        );
+        assert_eq!(
+            validate_report(&raw(4, 0x30, 0x401)),
+            Ok(ServiceState::Running)
+        );
+    }
+}

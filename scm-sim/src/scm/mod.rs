@@ -1,0 +1,305 @@
+//! The services.exe model: the database of service records loaded from the registry, the
+//! handle table, the management API (in [`Scm`]), state transitions, dependencies, processes
+//! and their dispatchers, boot, and the event log and trace it writes.
+//!
+//! Every request takes one path: it enters the management API, is checked against the record
+//! (state, access, accepted controls), goes to the process's dispatcher, the service's handler
+//! runs, the service reports status through its status handle, the engine validates the
+//! report, updates the record, wakes waiters and writes the trace.
+//!
+//! ```
+//! use scm_sim::Machine;
+//! use scm_sim::scm::access::{SC_MANAGER_ALL_ACCESS, SERVICE_QUERY_STATUS};
+//!
+//! let mut m = Machine::builder().build().unwrap();           // an empty machine
+//! let scm = m.open_sc_manager(SC_MANAGER_ALL_ACCESS).unwrap();
+//! let err = m.open_service(scm, "Nope", SERVICE_QUERY_STATUS).unwrap_err();
+//! assert_eq!(err.code(), 1060);
+//! assert_eq!(err.message(), "The specified service does not exist as an installed service.");
+//! ```
+
+pub(crate) mod api;
+mod boot;
+mod config;
+mod control;
+mod handles;
+mod lifecycle;
+mod record;
+mod start;
+
+pub use api::{CreateServiceParams, EnumServiceStatus, ServiceNotify, StatusNotification};
+pub(crate) use boot::{load_database, settings_from_registry as boot_settings};
+pub use config::{
+    ChangeConfigParams, QueryServiceConfig, ServiceConfig2, ServiceConfig2Level,
+    DEFAULT_PRESHUTDOWN_TIMEOUT_MS,
+};
+pub use handles::{access, scm_rights_for, service_rights_for, ScHandle};
+pub use record::ServiceConfig;
+pub(crate) use record::ServiceRecord;
+pub use start::Settings;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tokio::sync::{mpsc, Notify};
+use tokio::task::AbortHandle;
+use tokio::time::Instant;
+
+use fake_registry::Registry;
+
+use crate::events::{EventLog, ScmEvent, Trace, TraceKind};
+use crate::process::DispatchMsg;
+use crate::service::{Program, ServiceState};
+use crate::sim::SimRng;
+use handles::HandleTable;
+
+/// A simulated process as the SCM tracks it.
+#[derive(Debug)]
+pub(crate) struct ProcessRecord {
+    pub(crate) pid: u32,
+    pub(crate) image: String,
+    pub(crate) image_key: String,
+    pub(crate) account: String,
+    pub(crate) own_process: bool,
+    /// Upper-cased names of the services started in it and not yet stopped.
+    pub(crate) services: BTreeSet<String>,
+    pub(crate) connected: bool,
+    pub(crate) exited: bool,
+    pub(crate) sender: mpsc::UnboundedSender<DispatchMsg>,
+    pub(crate) tasks: Vec<AbortHandle>,
+}
+
+/// Programs the machine knows, by upper-cased expanded image path.
+#[derive(Default)]
+pub(crate) struct Programs {
+    pub(crate) by_image: BTreeMap<String, Arc<dyn Program>>,
+}
+
+impl std::fmt::Debug for Programs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.by_image.keys()).finish()
+    }
+}
+
+/// Everything the SCM holds, behind one lock that is never held across an await.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) registry: Registry,
+    pub(crate) records: BTreeMap<String, ServiceRecord>,
+    pub(crate) processes: BTreeMap<u32, ProcessRecord>,
+    pub(crate) handles: HandleTable,
+    pub(crate) programs: Programs,
+    pub(crate) events: EventLog,
+    pub(crate) trace: Trace,
+    pub(crate) settings: Settings,
+    pub(crate) boot_instant: Instant,
+    pub(crate) next_pid: u32,
+    pub(crate) next_instance: u64,
+    pub(crate) rng: SimRng,
+    pub(crate) tracing_enabled: bool,
+    pub(crate) notifications: api::Notifications,
+    /// MUI indirect strings (`@%SystemRoot%\system32\x.dll,-100`) and their English text.
+    pub(crate) mui: BTreeMap<String, String>,
+    /// Tasks of the SCM itself (delayed auto-start timer, recovery restarts).
+    pub(crate) system_tasks: Vec<AbortHandle>,
+    /// Scripted behaviours by upper-cased service name.
+    pub(crate) behaviors: BTreeMap<String, crate::service::scripted::Behavior>,
+    /// Tracked work of services.
+    pub(crate) work: BTreeMap<u64, crate::sim::WorkUnit>,
+    pub(crate) next_work: u64,
+    /// Counts everything that happens, so `settle` can tell when nothing more does.
+    pub(crate) activity: u64,
+}
+
+impl State {
+    /// Virtual time since boot.
+    pub(crate) fn now(&self) -> Duration {
+        Instant::now().saturating_duration_since(self.boot_instant)
+    }
+
+    pub(crate) fn trace(&mut self, kind: TraceKind) {
+        self.activity += 1;
+        if self.tracing_enabled {
+            let now = self.now();
+            self.trace.push(now, kind);
+        }
+    }
+
+    /// Logs an event about the service with key `key` (its key name goes in the record).
+    pub(crate) fn event(&mut self, key: &str, event: ScmEvent) {
+        let now = self.now();
+        self.activity += 1;
+        let service = self
+            .record(key)
+            .map(|r| r.name.clone())
+            .unwrap_or_else(|| key.to_string());
+        if self.tracing_enabled {
+            self.trace.push(
+                now,
+                TraceKind::Event {
+                    id: event.id(),
+                    service: Some(service.clone()),
+                },
+            );
+        }
+        self.events.record(now, Some(&service), event);
+    }
+
+    /// Resolves a stored display name: MUI strings through the image's table (else shown as
+    /// stored), none to the key name.
+    pub(crate) fn resolve_display(&self, name: &str, stored: Option<&str>) -> String {
+        match stored {
+            None | Some("") => name.to_string(),
+            Some(s) if s.starts_with('@') => self
+                .mui
+                .get(&s.to_ascii_uppercase())
+                .cloned()
+                .unwrap_or_else(|| s.to_string()),
+            Some(s) => s.to_string(),
+        }
+    }
+
+    /// The record for a name, case-insensitively.
+    pub(crate) fn record(&self, name: &str) -> Option<&ServiceRecord> {
+        self.records.get(&name.to_ascii_uppercase())
+    }
+
+    /// The display name to print for a service (MUI strings resolved), or its key name.
+    pub(crate) fn display_name(&self, key: &str) -> String {
+        self.record(key)
+            .map(|r| r.display_name())
+            .unwrap_or_else(|| key.to_string())
+    }
+}
+
+/// The shared engine: state plus the notification that wakes everyone waiting for a status
+/// change. Service code and the management API both hold an `Arc<Core>`.
+#[derive(Debug)]
+pub struct Core {
+    state: Mutex<State>,
+    pub(crate) changed: Notify,
+}
+
+impl Core {
+    pub(crate) fn new(state: State) -> Arc<Core> {
+        Arc::new(Core {
+            state: Mutex::new(state),
+            changed: Notify::new(),
+        })
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        match self.state.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// Wakes every waiter (status changes, process connects and exits).
+    pub(crate) fn wake(&self) {
+        self.lock().activity += 1;
+        self.fire_notifications();
+        self.changed.notify_waiters();
+    }
+
+    /// The activity counter (see [`State::activity`]).
+    pub(crate) fn activity(&self) -> u64 {
+        self.lock().activity
+    }
+
+    pub(crate) fn trace_note(&self, text: &str) {
+        self.lock().trace(TraceKind::Note {
+            text: text.to_string(),
+        });
+    }
+
+    /// Records a task of a process so that killing the process aborts it.
+    pub(crate) fn attach_task(&self, pid: u32, task: AbortHandle) {
+        let mut st = self.lock();
+        match st.processes.get_mut(&pid) {
+            Some(p) if !p.exited => p.tasks.push(task),
+            _ => task.abort(),
+        }
+    }
+
+    /// Waits until `done` holds (checked under the lock after every change).
+    pub(crate) async fn wait_until(&self, mut done: impl FnMut(&State) -> bool) {
+        loop {
+            let notified = self.changed.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if done(&self.lock()) {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    /// The scripted behaviour of a service (the default when none was set).
+    pub(crate) fn behavior_for(&self, name: &str) -> crate::service::scripted::Behavior {
+        self.lock()
+            .behaviors
+            .get(&name.to_ascii_uppercase())
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The behaviour of the service a process was launched for.
+    pub(crate) fn behavior_for_pid(&self, pid: u32) -> crate::service::scripted::Behavior {
+        let first = self
+            .lock()
+            .processes
+            .get(&pid)
+            .and_then(|p| p.services.iter().next().cloned());
+        first.map(|n| self.behavior_for(&n)).unwrap_or_default()
+    }
+
+    /// Registers a unit of work; returns its id.
+    pub(crate) fn work_started(
+        &self,
+        service: &str,
+        pid: u32,
+        instance: u64,
+        name: &str,
+        site: &std::panic::Location<'_>,
+        kind: crate::sim::WorkKind,
+    ) -> u64 {
+        let mut st = self.lock();
+        st.next_work += 1;
+        let id = st.next_work;
+        st.work.insert(
+            id,
+            crate::sim::WorkUnit {
+                id,
+                service: service.to_string(),
+                pid,
+                instance,
+                name: name.to_string(),
+                site: format!("{}:{}:{}", site.file(), site.line(), site.column()),
+                kind,
+                alive: true,
+                progress: None,
+            },
+        );
+        id
+    }
+
+    /// A unit of work ended.
+    pub(crate) fn work_finished(&self, id: u64) {
+        if let Some(w) = self.lock().work.get_mut(&id) {
+            w.alive = false;
+        }
+    }
+
+    /// The current state of a service, if it exists.
+    pub(crate) fn state_of(&self, name: &str) -> Option<ServiceState> {
+        self.lock().record(name).map(|r| r.status.state)
+    }
+}
+
+/// The management API: a cheap, cloneable handle on one machine's SCM. Its methods are async
+/// and take virtual time; [`crate::Machine`] offers blocking wrappers.
+#[derive(Debug, Clone)]
+pub struct Scm {
+    pub(crate) core: Arc<Core>,
+}

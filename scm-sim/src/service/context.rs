@@ -1,0 +1,203 @@
+//! What service code sees while it runs: its [`ServiceContext`] (RegisterServiceCtrlHandlerEx,
+//! its name and process), the [`StatusHandle`] it reports through (SetServiceStatus), and the
+//! shape of a control request (HandlerEx's control, event type and event data).
+//!
+//! ```
+//! use scm_sim::service::{ControlRequest, ServiceControl, ServiceControlHandlerResult};
+//!
+//! let req = ControlRequest::new(ServiceControl::Interrogate);
+//! assert_eq!(req.event_type, 0);
+//! let answer = match req.control {
+//!     ServiceControl::Interrogate => ServiceControlHandlerResult::NoError,
+//!     _ => ServiceControlHandlerResult::NotImplemented,
+//! };
+//! assert_eq!(answer.code(), 0);
+//! ```
+
+use async_trait::async_trait;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use crate::error::Win32Error;
+use crate::scm::Core;
+use crate::service::types::{
+    RawServiceStatus, ServiceControl, ServiceControlHandlerResult, ServiceStatus, ServiceType,
+};
+
+/// One control as HandlerEx receives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlRequest {
+    /// dwControl.
+    pub control: ServiceControl,
+    /// dwEventType (non-zero for device, hardware-profile, power and session events).
+    pub event_type: u32,
+    /// lpEventData, as bytes.
+    pub event_data: Vec<u8>,
+}
+
+impl ControlRequest {
+    /// A request with no event type or data.
+    pub fn new(control: ServiceControl) -> ControlRequest {
+        ControlRequest {
+            control,
+            event_type: 0,
+            event_data: Vec::new(),
+        }
+    }
+}
+
+/// A control handler that may take (virtual) time, e.g. one that awaits a flush before it
+/// returns. The dispatcher of the process waits for it, as on Windows.
+#[async_trait]
+pub trait AsyncControlHandler: Send + Sync + 'static {
+    /// HandlerEx.
+    async fn handle(&self, request: ControlRequest) -> ServiceControlHandlerResult;
+}
+
+struct SyncHandler<F>(Mutex<F>);
+
+#[async_trait]
+impl<F> AsyncControlHandler for SyncHandler<F>
+where
+    F: FnMut(ControlRequest) -> ServiceControlHandlerResult + Send + 'static,
+{
+    async fn handle(&self, request: ControlRequest) -> ServiceControlHandlerResult {
+        let mut f = match self.0.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        (f)(request)
+    }
+}
+
+/// The handlers registered in one process, by folded service name.
+pub(crate) type HandlerTable = Arc<Mutex<BTreeMap<String, Arc<dyn AsyncControlHandler>>>>;
+
+/// The context a ServiceMain runs in.
+#[derive(Clone)]
+pub struct ServiceContext {
+    pub(crate) core: Arc<Core>,
+    pub(crate) name: String,
+    pub(crate) pid: u32,
+    pub(crate) instance: u64,
+    pub(crate) handlers: HandlerTable,
+}
+
+impl fmt::Debug for ServiceContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServiceContext")
+            .field("name", &self.name)
+            .field("pid", &self.pid)
+            .field("instance", &self.instance)
+            .finish()
+    }
+}
+
+impl ServiceContext {
+    /// The service's key name, as the SCM started it.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The pid of the process the service runs in.
+    pub fn process_id(&self) -> u32 {
+        self.pid
+    }
+
+    /// RegisterServiceCtrlHandlerEx with a plain (synchronous) handler, as the windows-service
+    /// crate takes it. Returns the status handle.
+    pub fn register_handler<F>(&self, handler: F) -> Result<StatusHandle, Win32Error>
+    where
+        F: FnMut(ControlRequest) -> ServiceControlHandlerResult + Send + 'static,
+    {
+        self.register_async_handler(SyncHandler(Mutex::new(handler)))
+    }
+
+    /// RegisterServiceCtrlHandlerEx with a handler that may take time.
+    pub fn register_async_handler(
+        &self,
+        handler: impl AsyncControlHandler,
+    ) -> Result<StatusHandle, Win32Error> {
+        let mut table = match self.handlers.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        table.insert(self.name.to_ascii_uppercase(), Arc::new(handler));
+        drop(table);
+        self.core
+            .trace_note(&format!("{} registered its control handler", self.name));
+        Ok(self.status_handle())
+    }
+
+    /// Spawns a tracked task of this service (a unit of work the harness watches: it is
+    /// named, remembers where it was spawned, and dies with the process).
+    #[track_caller]
+    pub fn spawn_task<F>(&self, name: &str, work: F) -> tokio::task::JoinHandle<()>
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let site = std::panic::Location::caller();
+        let id = self.core.work_started(
+            &self.name,
+            self.pid,
+            self.instance,
+            name,
+            site,
+            crate::sim::WorkKind::Task,
+        );
+        let core = self.core.clone();
+        let task = tokio::spawn(async move {
+            work.await;
+            core.work_finished(id);
+        });
+        self.core.attach_task(self.pid, task.abort_handle());
+        task
+    }
+
+    /// The status handle without (re)registering a handler.
+    pub fn status_handle(&self) -> StatusHandle {
+        StatusHandle {
+            core: self.core.clone(),
+            service: self.name.clone(),
+            instance: self.instance,
+        }
+    }
+}
+
+/// SERVICE_STATUS_HANDLE: report status to the SCM.
+#[derive(Clone)]
+pub struct StatusHandle {
+    core: Arc<Core>,
+    service: String,
+    instance: u64,
+}
+
+impl fmt::Debug for StatusHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StatusHandle")
+            .field("service", &self.service)
+            .field("instance", &self.instance)
+            .finish()
+    }
+}
+
+impl StatusHandle {
+    /// SetServiceStatus with a typed status. The service type passed is the configured one
+    /// (the SCM ignores it anyway).
+    pub fn set_status(&self, status: ServiceStatus) -> Result<(), Win32Error> {
+        self.set_status_raw(status.to_raw(ServiceType::OWN_PROCESS))
+    }
+
+    /// SetServiceStatus with the seven raw DWORDs, valid or not: ERROR_INVALID_DATA (13) for
+    /// a bad state, type or accept mask; ERROR_INVALID_HANDLE (6) after the service stopped.
+    pub fn set_status_raw(&self, status: RawServiceStatus) -> Result<(), Win32Error> {
+        self.core
+            .set_service_status(&self.service, self.instance, status)
+    }
+
+    /// The service this handle reports for.
+    pub fn service_name(&self) -> &str {
+        &self.service
+    }
+}

@@ -1,0 +1,154 @@
+//! What service code implements: a [`Service`] (its ServiceMain), gathered into a
+//! [`ServiceTable`] (the dispatch table a program passes to StartServiceCtrlDispatcher), and a
+//! [`Program`] (what runs when the SCM starts the image).
+//!
+//! ```
+//! use scm_sim::service::{service_fn, ServiceTable, ServiceContext, ServiceStatus, ServiceState,
+//!     ServiceControl, ServiceControlAccept, ServiceControlHandlerResult, ServiceExitCode};
+//!
+//! let table = ServiceTable::new().with("Echo", service_fn(|ctx: ServiceContext, _args| async move {
+//!     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+//!     let status = ctx.register_handler(move |req| match req.control {
+//!         ServiceControl::Stop => { let _ = tx.send(()); ServiceControlHandlerResult::NoError }
+//!         ServiceControl::Interrogate => ServiceControlHandlerResult::NoError,
+//!         _ => ServiceControlHandlerResult::NotImplemented,
+//!     }).unwrap();
+//!     status.set_status(ServiceStatus::running(ServiceControlAccept::STOP)).unwrap();
+//!     rx.recv().await;
+//!     status.set_status(ServiceStatus::stopped(ServiceExitCode::NO_ERROR)).unwrap();
+//! }));
+//! assert_eq!(table.len(), 1);
+//! ```
+
+use async_trait::async_trait;
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use crate::process::ProcessContext;
+use crate::service::context::ServiceContext;
+
+/// A service's ServiceMain. It is called once per start with the start arguments
+/// (`args[0]` is the service's key name) and runs until it returns; returning does not stop
+/// the service (only reporting STOPPED does), exactly as on Windows.
+#[async_trait]
+pub trait Service: Send + Sync + 'static {
+    /// ServiceMain(argc, argv).
+    async fn run(&self, ctx: ServiceContext, args: Vec<String>);
+}
+
+/// A service made from an async closure.
+pub struct ServiceFn<F>(F);
+
+impl<F> fmt::Debug for ServiceFn<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ServiceFn")
+    }
+}
+
+/// Wraps `f(ctx, args)` as a [`Service`].
+pub fn service_fn<F, Fut>(f: F) -> ServiceFn<F>
+where
+    F: Fn(ServiceContext, Vec<String>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    ServiceFn(f)
+}
+
+#[async_trait]
+impl<F, Fut> Service for ServiceFn<F>
+where
+    F: Fn(ServiceContext, Vec<String>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    async fn run(&self, ctx: ServiceContext, args: Vec<String>) {
+        (self.0)(ctx, args).await
+    }
+}
+
+/// A dispatch table: service names and their ServiceMain. An own-process program with one
+/// entry serves whatever name the SCM starts (Windows ignores the name then).
+#[derive(Clone, Default)]
+pub struct ServiceTable {
+    entries: Vec<(String, Arc<dyn Service>)>,
+}
+
+impl fmt::Debug for ServiceTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.entries.iter().map(|(n, _)| n))
+            .finish()
+    }
+}
+
+impl ServiceTable {
+    /// An empty table.
+    pub fn new() -> ServiceTable {
+        ServiceTable::default()
+    }
+
+    /// A table of one service.
+    pub fn single(name: &str, service: impl Service) -> ServiceTable {
+        ServiceTable::new().with(name, service)
+    }
+
+    /// Adds an entry.
+    pub fn with(mut self, name: &str, service: impl Service) -> ServiceTable {
+        self.entries.push((name.to_string(), Arc::new(service)));
+        self
+    }
+
+    /// Adds an entry that shares a service object.
+    pub fn with_shared(mut self, name: &str, service: Arc<dyn Service>) -> ServiceTable {
+        self.entries.push((name.to_string(), service));
+        self
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when the table has no entry.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Names, in table order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(n, _)| n.as_str())
+    }
+
+    /// The entry for `name` (case-insensitive); with `own_process` and a single entry, that
+    /// entry whatever its name. An entry named `*` serves any name (the scripted services use
+    /// it).
+    pub fn lookup(&self, name: &str, own_process: bool) -> Option<Arc<dyn Service>> {
+        if own_process && self.entries.len() == 1 {
+            return Some(self.entries[0].1.clone());
+        }
+        self.entries
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .or_else(|| self.entries.iter().find(|(n, _)| n == "*"))
+            .map(|(_, s)| s.clone())
+    }
+}
+
+/// What runs when the SCM launches an image: the process's `main`. A well-behaved program
+/// calls [`ProcessContext::run_dispatcher`] (StartServiceCtrlDispatcher) promptly; the return
+/// value is the process exit code.
+#[async_trait]
+pub trait Program: Send + Sync + 'static {
+    /// The process's main function.
+    async fn main(&self, process: ProcessContext) -> u32;
+}
+
+#[async_trait]
+impl Program for ServiceTable {
+    async fn main(&self, process: ProcessContext) -> u32 {
+        match process.run_dispatcher(self.clone()).await {
+            Ok(()) => 0,
+            Err(e) => e.code(),
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! What service code sees: the [`Service`] trait (ServiceMain), the [`ServiceContext`] with its
+//! control handler registration, the [`StatusHandle`] (SetServiceStatus), dispatch tables and
+//! programs, the Win32 status vocabulary, and scripted services for images without Rust code.
+
+mod context;
+mod contract;
+pub mod scripted;
+mod types;
+
+pub(crate) use context::HandlerTable;
+pub use context::{AsyncControlHandler, ControlRequest, ServiceContext, StatusHandle};
+pub use contract::{service_fn, Program, Service, ServiceFn, ServiceTable};
+pub use types::{
+    RawServiceStatus, ServiceControl, ServiceControlAccept, ServiceControlHandlerResult,
+    ServiceErrorControl, ServiceExitCode, ServiceStartType, ServiceState, ServiceStatus,
+    ServiceStatusProcess, ServiceType,
+};

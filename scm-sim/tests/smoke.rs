@@ -1,0 +1,55 @@
+use scm_sim::machine::Image;
+use scm_sim::scm::access::{SC_MANAGER_ALL_ACCESS, SERVICE_ALL_ACCESS};
+use scm_sim::scm::CreateServiceParams;
+use scm_sim::service::ServiceState;
+use scm_sim::Machine;
+
+#[test]
+fn empty_machine_scripted_service_starts_and_stops() {
+    let mut m = Machine::builder().image(Image::Empty).build().unwrap();
+    let scm = m.open_sc_manager(SC_MANAGER_ALL_ACCESS).unwrap();
+    let h = m
+        .create_service(
+            scm,
+            &CreateServiceParams::own_process("Demo", r"C:\demo.exe"),
+        )
+        .unwrap();
+    m.start_service(h, &[]).unwrap();
+    assert_eq!(
+        m.query_service_status(h).unwrap().current_state,
+        ServiceState::Running
+    );
+    m.control_service(h, 1).unwrap();
+    assert_eq!(
+        m.query_service_status(h).unwrap().current_state,
+        ServiceState::Stopped
+    );
+}
+
+#[test]
+fn windows10_boots() {
+    let mut m = Machine::builder().image(Image::Windows10).build().unwrap();
+    let scm = m.open_sc_manager(SC_MANAGER_ALL_ACCESS).unwrap();
+    let h = m.open_service(scm, "Spooler", SERVICE_ALL_ACCESS).unwrap();
+    assert_eq!(
+        m.query_service_status(h).unwrap().current_state,
+        ServiceState::Running
+    );
+}
+
+#[test]
+fn windows10_boot_report() {
+    let m = Machine::builder().image(Image::Windows10).build().unwrap();
+    for e in m.events() {
+        eprintln!("{:?} {} {:?}", e.time, e.id, e.message);
+    }
+    let t = m.trace();
+    eprintln!(
+        "{}",
+        scm_sim::events::render_text(&t)
+            .lines()
+            .filter(|l| l.contains("Spooler") || l.contains("SPOOLER"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
