@@ -58,6 +58,7 @@
 
 pub use fake_registry as registry;
 
+pub mod bench;
 pub mod error;
 pub mod events;
 pub mod machine;

@@ -268,32 +268,29 @@ impl State {
     }
 }
 
-impl Core {
-    /// Fires the NotifyServiceStatusChange registrations whose state was reached.
-    pub(crate) fn fire_notifications(&self) {
-        let mut st = self.lock();
-        if st.notifications.is_empty() {
-            return;
-        }
-        let ready: Vec<u64> = st
-            .notifications
-            .iter()
-            .filter(|(_, reg)| {
-                st.record(&reg.key)
-                    .is_some_and(|r| r.status.state.notify_bit() & reg.mask != 0)
-            })
-            .map(|(h, _)| *h)
-            .collect();
-        for h in ready {
-            let Some(reg) = st.notifications.remove(&h) else {
-                continue;
-            };
-            if let Some(r) = st.record(&reg.key) {
-                let _ = reg.tx.send(ServiceNotify {
-                    triggered: r.status.state.notify_bit(),
-                    status: r.status_process(),
-                });
-            }
+/// Fires the NotifyServiceStatusChange registrations whose state was reached.
+pub(crate) fn fire_notifications(st: &mut State) {
+    if st.notifications.is_empty() {
+        return;
+    }
+    let ready: Vec<u64> = st
+        .notifications
+        .iter()
+        .filter(|(_, reg)| {
+            st.record(&reg.key)
+                .is_some_and(|r| r.status.state.notify_bit() & reg.mask != 0)
+        })
+        .map(|(h, _)| *h)
+        .collect();
+    for h in ready {
+        let Some(reg) = st.notifications.remove(&h) else {
+            continue;
+        };
+        if let Some(r) = st.record(&reg.key) {
+            let _ = reg.tx.send(ServiceNotify {
+                triggered: r.status.state.notify_bit(),
+                status: r.status_process(),
+            });
         }
     }
 }
@@ -660,7 +657,7 @@ impl Scm {
             st.notifications
                 .insert(h.0, NotifyRegistration { key, mask, tx });
         }
-        self.core.fire_notifications();
+        fire_notifications(&mut self.core.lock());
         Ok(StatusNotification { rx })
     }
 }

@@ -197,8 +197,11 @@ impl Core {
 
     /// Wakes every waiter (status changes, process connects and exits).
     pub(crate) fn wake(&self) {
-        self.lock().activity += 1;
-        self.fire_notifications();
+        {
+            let mut st = self.lock();
+            st.activity += 1;
+            api::fire_notifications(&mut st);
+        }
         self.changed.notify_waiters();
     }
 
