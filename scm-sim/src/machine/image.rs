@@ -80,6 +80,20 @@ pub fn parse_mui(text: &str) -> BTreeMap<String, String> {
 }
 
 impl Image {
+    /// A short stable description, part of the replay token's configuration hash.
+    pub fn label(&self) -> String {
+        match self {
+            Image::Empty => "empty".into(),
+            Image::Windows10 => "windows10".into(),
+            Image::RegFile(p) => format!("file {}", p.display()),
+            Image::RegText(bytes) => format!(
+                "text {:016x}",
+                crate::sim::fnv1a(&String::from_utf8_lossy(bytes))
+            ),
+            Image::Registry(_) => "registry".into(),
+        }
+    }
+
     /// The registry and MUI table of this image.
     pub fn load(&self) -> Result<(Registry, BTreeMap<String, String>), ImageError> {
         let sys = Caller::local_system();

@@ -41,7 +41,7 @@ use crate::scm::{
 };
 use crate::service::scripted::Behavior;
 use crate::service::{Program, ServiceStatusProcess};
-use crate::sim::{SimRng, WorkUnit};
+use crate::sim::{ReplayToken, SimRng, Violation, WorkUnit};
 
 /// Builds a [`Machine`].
 #[derive(Debug, Clone)]
@@ -123,6 +123,8 @@ pub struct Machine {
     seed: u64,
     base_settings: Settings,
     pipe_timeout: Option<Duration>,
+    /// What the configuration hash of the replay token covers.
+    config: BTreeMap<String, String>,
 }
 
 impl std::fmt::Debug for Machine {
@@ -183,18 +185,36 @@ impl Machine {
             work: BTreeMap::new(),
             next_work: 0,
             activity: 0,
+            violations: Vec::new(),
+            replay: ReplayToken {
+                seed: b.seed,
+                config_hash: 0,
+            },
+            hangs_seen: Default::default(),
+            halt: None,
+            service_draws: 0,
         };
         let scm = Scm {
-            core: Core::new(state),
+            core: Core::new(state, rt.handle().clone()),
         };
-        Ok(Machine {
+        let mut config = BTreeMap::new();
+        config.insert("image".to_string(), b.image.label());
+        config.insert(
+            "settings".to_string(),
+            format!("{:?}|{:?}", base_settings, b.pipe_timeout),
+        );
+        let mut m = Machine {
             rt,
             scm,
             caller: Caller::administrator("Administrator", "S-1-5-21-1000-1000-1000-500"),
             seed: b.seed,
             base_settings,
             pipe_timeout: b.pipe_timeout,
-        })
+            config,
+        };
+        m.update_replay_token();
+        m.start_watchdog();
+        Ok(m)
     }
 
     /// Restarts the machine: every process ends, the SCM reloads its database from the
@@ -222,8 +242,65 @@ impl Machine {
             st.boot_instant = self.rt.block_on(async { tokio::time::Instant::now() });
             crate::scm::load_database(&mut st);
         }
+        self.start_watchdog();
         self.rt.block_on(core.boot());
         self.settle();
+    }
+
+    fn start_watchdog(&mut self) {
+        let core = self.scm.core.clone();
+        let task = self.rt.spawn(core.clone().watchdog());
+        let mut st = core.lock();
+        st.hangs_seen.clear();
+        st.system_tasks.push(task.abort_handle());
+    }
+
+    fn update_replay_token(&mut self) {
+        let text: Vec<String> = self
+            .config
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let hash = crate::sim::fnv1a(&text.join("\n"));
+        self.scm.core.lock().replay = ReplayToken {
+            seed: self.seed,
+            config_hash: hash,
+        };
+    }
+
+    /// The replay token: seed and configuration hash.
+    pub fn replay_token(&self) -> ReplayToken {
+        self.scm.core.lock().replay
+    }
+
+    /// Every broken rule so far.
+    pub fn violations(&self) -> Vec<Violation> {
+        self.scm.core.lock().violations.clone()
+    }
+
+    /// Forgets the violations recorded so far.
+    pub fn clear_violations(&mut self) {
+        self.scm.core.lock().violations.clear();
+    }
+
+    /// Panics with every violation's report (rule, service, time, what was seen, the rule
+    /// text and the replay token) when there is any.
+    pub fn assert_no_violations(&self) {
+        let v = self.violations();
+        if !v.is_empty() {
+            let reports: Vec<String> = v.iter().map(Violation::report).collect();
+            panic!("{} protocol violation(s):\n{}", v.len(), reports.join("\n"));
+        }
+    }
+
+    fn check_halt(&self) {
+        let halt = self.scm.core.lock().halt.take();
+        if let Some(v) = halt {
+            panic!(
+                "test ended by a hang (HangAction::EndTest):\n{}",
+                v.report()
+            );
+        }
     }
 
     /// The async management API, for use inside [`Machine::block_on`].
@@ -261,6 +338,7 @@ impl Machine {
                 break;
             }
         }
+        self.check_halt();
     }
 
     /// Lets `d` of virtual time pass, running everything due meanwhile.
@@ -282,16 +360,29 @@ impl Machine {
             .environment()
             .expand(image_path)
             .to_ascii_uppercase();
-        st.programs.by_image.insert(key, Arc::new(program));
+        st.programs.by_image.insert(key.clone(), Arc::new(program));
+        drop(st);
+        self.config.insert(format!("program {key}"), String::new());
+        self.update_replay_token();
     }
 
     /// The scripted behaviour of a service without Rust code.
     pub fn set_behavior(&mut self, service: &str, behavior: Behavior) {
+        self.config.insert(
+            format!("behavior {}", service.to_ascii_uppercase()),
+            format!("{behavior:?}"),
+        );
         self.scm
             .core
             .lock()
             .behaviors
             .insert(service.to_ascii_uppercase(), behavior);
+        self.update_replay_token();
+    }
+
+    /// The scripted behaviour of a service (the default when none was set).
+    pub fn behavior(&self, service: &str) -> Behavior {
+        self.scm.core.behavior_for(service)
     }
 
     /// Kills the process hosting `service` (TerminateProcess). ERROR_SERVICE_NOT_ACTIVE when

@@ -104,6 +104,13 @@ impl ProcessContext {
         let mut inbox = inbox.ok_or(Win32Error::SERVICE_ALREADY_RUNNING)?;
         self.core.dispatcher_connected(self.pid);
         while let Some(msg) = inbox.recv().await {
+            // Seeded perturbation: let other work of this instant run first, so that
+            // different seeds explore different orders of control delivery and service
+            // progress.
+            let delay = self.core.lock().rng.below(3);
+            for _ in 0..delay {
+                tokio::task::yield_now().await;
+            }
             match msg {
                 DispatchMsg::Start {
                     service,
@@ -166,7 +173,7 @@ impl ProcessContext {
         };
         let core = self.core.clone();
         let pid = self.pid;
-        let task = tokio::spawn(async move {
+        let task = self.core.rt.spawn(async move {
             let outcome = CatchUnwind::new(entry.run(ctx, args)).await;
             match outcome {
                 Ok(()) => core.service_main_returned(pid, &service, instance),

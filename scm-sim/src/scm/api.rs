@@ -17,7 +17,7 @@ use crate::scm::handles::{
 };
 use crate::scm::record::ServiceRecord;
 use crate::scm::start::StartReason;
-use crate::scm::{Core, ScHandle, Scm, State};
+use crate::scm::{ScHandle, Scm, State};
 use crate::service::{ServiceState, ServiceStatusProcess, ServiceType};
 
 /// The arguments of CreateService.

@@ -13,6 +13,7 @@ use crate::scm::{Core, ScHandle, State};
 use crate::service::{
     ControlRequest, ServiceControl, ServiceControlAccept, ServiceState, ServiceStatusProcess,
 };
+use crate::sim::Rule;
 
 /// The access right a client needs to send `control`, or `None` when clients may not send it
 /// at all (ERROR_INVALID_PARAMETER: SHUTDOWN, PRESHUTDOWN, the system-only codes).
@@ -177,11 +178,20 @@ impl Core {
         }
         match tokio::time::timeout(pipe_timeout, rx).await {
             Ok(Ok(code)) => {
-                self.lock().trace(TraceKind::HandlerReturned {
+                let mut st = self.lock();
+                st.trace(TraceKind::HandlerReturned {
                     service: name,
                     control: control.code(),
                     result: code,
                 });
+                if control == ServiceControl::Interrogate && code != 0 {
+                    self.violation(
+                        &mut st,
+                        Rule::InterrogateNotAnswered,
+                        key,
+                        format!("INTERROGATE answered with {code}"),
+                    );
+                }
                 Ok(code)
             }
             // The process died while the control was in flight.
@@ -194,6 +204,16 @@ impl Core {
                     what: format!("{} handler (pid {pid})", control.name()),
                     after_ms: pipe_timeout.as_millis() as u64,
                 });
+                self.violation(
+                    &mut st,
+                    Rule::HungHandler,
+                    key,
+                    format!(
+                        "{} handler did not return within {} ms",
+                        control.name(),
+                        pipe_timeout.as_millis()
+                    ),
+                );
                 st.event(
                     key,
                     ScmEvent::TransactionTimeout {

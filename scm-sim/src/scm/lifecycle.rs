@@ -14,6 +14,7 @@ use crate::scm::record::RecordStatus;
 use crate::scm::start::StartReason;
 use crate::scm::{Core, State};
 use crate::service::{RawServiceStatus, ServiceControlAccept, ServiceState};
+use crate::sim::{legal_transition, Rule};
 
 /// Accept bits SetServiceStatus allows (every defined SERVICE_ACCEPT_* bit, reserved 0x1000 too).
 const VALID_ACCEPT_BITS: u32 = 0x7FFF;
@@ -41,10 +42,21 @@ impl Core {
         instance: u64,
         raw: RawServiceStatus,
     ) -> Result<(), Win32Error> {
-        let state = validate_report(&raw)?;
         let key = service.to_ascii_uppercase();
         let mut guard = self.lock();
         let st = &mut *guard;
+        let state = match validate_report(&raw) {
+            Ok(s) => s,
+            Err(e) => {
+                self.violation(
+                    st,
+                    Rule::InvalidStatus,
+                    &key,
+                    format!("SetServiceStatus({raw:?}) rejected with {}", e.code()),
+                );
+                return Err(e);
+            }
+        };
         let now = st.now();
         let rec = st.records.get_mut(&key).ok_or(Win32Error::INVALID_HANDLE)?;
         let accepted_by_scm = rec.instance == instance && rec.status.state != ServiceState::Stopped;
@@ -64,8 +76,23 @@ impl Core {
         });
         if !accepted_by_scm {
             // The status handle of a stopped (or replaced) instance is closed.
+            let rule = if state == ServiceState::Stopped {
+                Rule::StoppedReportedTwice
+            } else {
+                Rule::StatusAfterStopped
+            };
+            self.violation(
+                st,
+                rule,
+                &key,
+                format!(
+                    "{} reported after STOPPED (start #{instance})",
+                    state.sc_label()
+                ),
+            );
             return Err(Win32Error::INVALID_HANDLE);
         }
+        self.check_report(st, &key, state, &raw);
         let rec = st.records.get_mut(&key).expect("checked");
         let from = rec.status.state;
         let progressed = from != state || raw.checkpoint > rec.status.checkpoint;
@@ -112,6 +139,79 @@ impl Core {
         drop(guard);
         self.wake();
         Ok(())
+    }
+
+    /// The oracle's checks of one accepted report against the record's current status.
+    fn check_report(&self, st: &mut State, key: &str, state: ServiceState, raw: &RawServiceStatus) {
+        let Some(rec) = st.records.get(key) else {
+            return;
+        };
+        let from = rec.status.state;
+        let mut found: Vec<(Rule, String)> = Vec::new();
+        if !legal_transition(from, state) {
+            found.push((
+                Rule::IllegalTransition,
+                format!("{} -> {}", from.sc_label(), state.sc_label()),
+            ));
+        }
+        if from == state && state.is_pending() && raw.checkpoint <= rec.status.checkpoint {
+            found.push((
+                Rule::CheckpointNotAdvancing,
+                format!(
+                    "{} re-reported with checkpoint {} after {}",
+                    state.sc_label(),
+                    raw.checkpoint,
+                    rec.status.checkpoint
+                ),
+            ));
+        }
+        if !state.is_pending() && raw.checkpoint != 0 {
+            found.push((
+                Rule::CheckpointOutsidePending,
+                format!("{} with checkpoint {}", state.sc_label(), raw.checkpoint),
+            ));
+        }
+        if state == ServiceState::StartPending && raw.controls_accepted != 0 {
+            found.push((
+                Rule::ControlsAcceptedWhileStartPending,
+                format!("START_PENDING accepting 0x{:x}", raw.controls_accepted),
+            ));
+        }
+        let specific_without_1066 = raw.service_specific_exit_code != 0
+            && raw.win32_exit_code != Win32Error::SERVICE_SPECIFIC_ERROR.code();
+        let exit_code_while_not_stopping = raw.win32_exit_code != 0
+            && !matches!(state, ServiceState::Stopped | ServiceState::StopPending);
+        if specific_without_1066 || exit_code_while_not_stopping {
+            found.push((
+                Rule::ExitCodeWithoutFailure,
+                format!(
+                    "{} with dwWin32ExitCode {} and dwServiceSpecificExitCode {}",
+                    state.sc_label(),
+                    raw.win32_exit_code,
+                    raw.service_specific_exit_code
+                ),
+            ));
+        }
+        if state == ServiceState::Stopped {
+            let instance = rec.instance;
+            let live: Vec<String> = st
+                .work
+                .values()
+                .filter(|w| {
+                    w.alive && w.service.eq_ignore_ascii_case(key) && w.instance == instance
+                })
+                .map(|w| w.describe())
+                .collect();
+            if !live.is_empty() {
+                found.push((
+                    Rule::StoppedWithLiveWork,
+                    format!("STOPPED while alive: {}", live.join("; ")),
+                ));
+            }
+        }
+        for (rule, seen) in found {
+            self.violation(st, rule, key, seen);
+        }
     }
 
     /// Event 7036 for the states Windows logs it for.
@@ -248,6 +348,30 @@ impl Core {
             exit_code,
             crashed: crash.is_some(),
         });
+        let killed: Vec<(String, String)> = st
+            .work
+            .values_mut()
+            .filter(|w| w.pid == pid && w.alive)
+            .map(|w| {
+                w.killed = true;
+                // A task dies with its process; an OS thread is only reported (it cannot
+                // be killed from here) and its sleeps fail from now on.
+                w.alive = w.kind == crate::sim::WorkKind::Thread;
+                let left = match &w.progress {
+                    Some(p) => format!(" (last progress: {p})"),
+                    None => String::new(),
+                };
+                (w.service.clone(), format!("{}{left}", w.describe()))
+            })
+            .collect();
+        for (service, what) in killed {
+            self.violation(
+                st,
+                Rule::WorkKilledAtExit,
+                &service,
+                format!("process {pid} exited while alive: {what}"),
+            );
+        }
         let now = st.now();
         for key in std::mem::take(&mut p.services) {
             let Some(rec) = st.records.get_mut(&key) else {
@@ -304,7 +428,7 @@ impl Core {
                 if a.kind == ScActionKind::Restart {
                     let core = self.clone();
                     let delay = Duration::from_millis(a.delay_ms as u64);
-                    tokio::spawn(async move {
+                    self.rt.spawn(async move {
                         tokio::time::sleep(delay).await;
                         let _ = core
                             .start_service(name, Vec::new(), StartReason::Demand, Vec::new())

@@ -36,7 +36,7 @@ pub use config::{
 pub use handles::{access, scm_rights_for, service_rights_for, ScHandle};
 pub use record::ServiceConfig;
 pub(crate) use record::ServiceRecord;
-pub use start::Settings;
+pub use start::{HangAction, Settings};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -50,7 +50,7 @@ use fake_registry::Registry;
 use crate::events::{EventLog, ScmEvent, Trace, TraceKind};
 use crate::process::DispatchMsg;
 use crate::service::{Program, ServiceState};
-use crate::sim::SimRng;
+use crate::sim::{ReplayToken, Rule, SimRng, Violation};
 use handles::HandleTable;
 
 /// A simulated process as the SCM tracks it.
@@ -109,6 +109,16 @@ pub(crate) struct State {
     pub(crate) next_work: u64,
     /// Counts everything that happens, so `settle` can tell when nothing more does.
     pub(crate) activity: u64,
+    /// Every broken rule, in order.
+    pub(crate) violations: Vec<Violation>,
+    /// The replay token of this run.
+    pub(crate) replay: ReplayToken,
+    /// Hangs already reported: (key, instance, state, checkpoint).
+    pub(crate) hangs_seen: BTreeSet<(String, u64, u32, u32)>,
+    /// Set when a hang ends the test ([`HangAction::EndTest`]).
+    pub(crate) halt: Option<Violation>,
+    /// Draws from the service-visible random stream so far.
+    pub(crate) service_draws: u64,
 }
 
 impl State {
@@ -178,14 +188,46 @@ impl State {
 pub struct Core {
     state: Mutex<State>,
     pub(crate) changed: Notify,
+    /// The machine's runtime, for work started from outside it (tracked threads).
+    pub(crate) rt: tokio::runtime::Handle,
 }
 
 impl Core {
-    pub(crate) fn new(state: State) -> Arc<Core> {
+    pub(crate) fn new(state: State, rt: tokio::runtime::Handle) -> Arc<Core> {
         Arc::new(Core {
             state: Mutex::new(state),
             changed: Notify::new(),
+            rt,
         })
+    }
+
+    /// Records a broken rule: the violation list, the trace, and (for hangs with
+    /// [`HangAction::EndTest`]) the halt that ends the test.
+    pub(crate) fn violation(&self, st: &mut State, rule: Rule, service: &str, seen: String) {
+        let name = st
+            .record(service)
+            .map(|r| r.name.clone())
+            .unwrap_or_else(|| service.to_string());
+        let v = Violation {
+            rule,
+            service: name.clone(),
+            time: st.now(),
+            seen: seen.clone(),
+            replay: st.replay,
+        };
+        st.trace(TraceKind::Violation {
+            service: name,
+            rule: rule.id().to_string(),
+            detail: seen,
+        });
+        let hang = matches!(
+            rule,
+            Rule::HungStart | Rule::HungStop | Rule::HungPause | Rule::HungHandler
+        );
+        if hang && st.settings.hang_action == HangAction::EndTest && st.halt.is_none() {
+            st.halt = Some(v.clone());
+        }
+        st.violations.push(v);
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
@@ -282,6 +324,7 @@ impl Core {
                 kind,
                 alive: true,
                 progress: None,
+                killed: false,
             },
         );
         id
@@ -289,7 +332,9 @@ impl Core {
 
     /// A unit of work ended.
     pub(crate) fn work_finished(&self, id: u64) {
-        if let Some(w) = self.lock().work.get_mut(&id) {
+        let mut st = self.lock();
+        st.activity += 1;
+        if let Some(w) = st.work.get_mut(&id) {
             w.alive = false;
         }
     }

@@ -32,6 +32,20 @@ pub struct Settings {
     /// Images with no program installed run the scripted default service (true), or fail to
     /// start with ERROR_FILE_NOT_FOUND as a missing file would (false).
     pub script_unknown_images: bool,
+    /// What follows a hang (a pending state past its wait hint, a handler past the pipe
+    /// timeout): Windows leaves the service as it is; a test may prefer to end.
+    pub hang_action: HangAction,
+}
+
+/// What the harness does after a hang is detected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HangAction {
+    /// Record the violation and leave the service pending, as Windows does.
+    #[default]
+    LeavePending,
+    /// Record the violation and end the test: the next blocking call of the machine panics
+    /// with the violation report and its replay token.
+    EndTest,
 }
 
 impl Default for Settings {
@@ -42,6 +56,7 @@ impl Default for Settings {
             auto_start_delay: Duration::from_secs(120),
             initial_wait_hint: Duration::from_millis(2_000),
             script_unknown_images: true,
+            hang_action: HangAction::LeavePending,
         }
     }
 }
@@ -309,6 +324,23 @@ impl Core {
                 let now = st.now();
                 let rec = st.records.get_mut(key).expect("checked");
                 rec.begin_start(instance, initial_hint, now);
+                let overlap: Vec<String> = st
+                    .work
+                    .values()
+                    .filter(|w| {
+                        w.alive && w.service.eq_ignore_ascii_case(key) && w.instance < instance
+                    })
+                    .map(|w| w.describe())
+                    .collect();
+                if !overlap.is_empty() {
+                    self.violation(
+                        st,
+                        crate::sim::Rule::RestartOverlap,
+                        key,
+                        format!("started again while alive: {}", overlap.join("; ")),
+                    );
+                }
+                let rec = st.records.get_mut(key).expect("checked");
                 rec.start_reason = Some(reason);
                 let name = rec.name.clone();
                 let mut argv = vec![name.clone()];
@@ -509,7 +541,7 @@ impl Core {
             image: command_line,
         });
         let core = self.clone();
-        let main = tokio::spawn(async move {
+        let main = self.rt.spawn(async move {
             match CatchUnwind::new(program.main(ctx)).await {
                 Ok(code) => core.process_exited(pid, code, None),
                 Err(panic) => core.process_exited(pid, 1067, Some(panic_message(&panic))),

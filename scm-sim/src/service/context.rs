@@ -24,6 +24,8 @@ use crate::scm::Core;
 use crate::service::types::{
     RawServiceStatus, ServiceControl, ServiceControlHandlerResult, ServiceStatus, ServiceType,
 };
+use crate::sim::thread::{start_sleeper, Guard};
+use crate::sim::ThreadContext;
 
 /// One control as HandlerEx receives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,12 +149,113 @@ impl ServiceContext {
             crate::sim::WorkKind::Task,
         );
         let core = self.core.clone();
-        let task = tokio::spawn(async move {
+        let task = self.core.rt.spawn(async move {
             work.await;
             core.work_finished(id);
         });
         self.core.attach_task(self.pid, task.abort_handle());
         task
+    }
+
+    /// Spawns a tracked OS thread of this service. While it works the virtual clock waits for
+    /// it; it sleeps on virtual time with [`ThreadContext::sleep`]. If its process is
+    /// terminated the thread is reported as killed and its sleeps return `Err(Killed)`.
+    #[track_caller]
+    pub fn spawn_thread<F>(
+        &self,
+        name: &str,
+        work: F,
+    ) -> std::io::Result<std::thread::JoinHandle<()>>
+    where
+        F: FnOnce(ThreadContext) + Send + 'static,
+    {
+        let site = std::panic::Location::caller();
+        let id = self.core.work_started(
+            &self.name,
+            self.pid,
+            self.instance,
+            name,
+            site,
+            crate::sim::WorkKind::Thread,
+        );
+        let guard = Arc::new(Guard::default());
+        guard.arm(&self.core.rt);
+        let sleeper = start_sleeper(&self.core, self.pid, guard.clone());
+        let tctx = ThreadContext {
+            core: self.core.clone(),
+            id,
+            guard: guard.clone(),
+            sleeper,
+        };
+        let core = self.core.clone();
+        let pid = self.pid;
+        let service = self.name.clone();
+        let spawned = std::thread::Builder::new()
+            .name(name.to_string())
+            .spawn(move || {
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(tctx)));
+                core.work_finished(id);
+                guard.release();
+                if let Err(panic) = outcome {
+                    let what = format!(
+                        "thread of {service} panicked: {}",
+                        crate::process::panic_message(&panic)
+                    );
+                    core.crash_process(pid, &what);
+                }
+            });
+        if spawned.is_err() {
+            self.core.work_finished(id);
+        }
+        spawned
+    }
+
+    /// Runs `f` on the machine's registry as this service's account (HKEY_CURRENT_USER is
+    /// that account's hive). Touching HKEY_CURRENT_USER is recorded as an `hkcu-access`
+    /// violation.
+    pub fn with_registry<R>(
+        &self,
+        f: impl FnOnce(&mut fake_registry::Registry, &fake_registry::Caller) -> R,
+    ) -> R {
+        let mut st = self.core.lock();
+        let account = st
+            .record(&self.name)
+            .map(|r| r.account())
+            .unwrap_or_default();
+        let caller = fake_registry::Caller::for_service_account(&account);
+        let before = st.registry.access_log().len();
+        let out = f(&mut st.registry, &caller);
+        let hkcu: Vec<String> = st.registry.access_log()
+            [before.min(st.registry.access_log().len())..]
+            .iter()
+            .filter(|r| r.via_current_user)
+            .map(|r| r.path.clone())
+            .collect();
+        for path in hkcu {
+            self.core.violation(
+                &mut st,
+                crate::sim::Rule::HkcuAccess,
+                &self.name,
+                format!("HKEY_CURRENT_USER used: {path}"),
+            );
+        }
+        out
+    }
+
+    /// The service-visible random stream: seeded from the machine's seed and the service's
+    /// name, so service code that needs randomness replays with the run.
+    pub fn random_u64(&self) -> u64 {
+        let mut st = self.core.lock();
+        let seed = st.replay.seed;
+        st.service_draws += 1;
+        let counter = st.service_draws;
+        crate::sim::SimRng::new(seed)
+            .stream(&format!(
+                "service:{}:{}",
+                self.name.to_ascii_uppercase(),
+                counter
+            ))
+            .next_u64()
     }
 
     /// The status handle without (re)registering a handler.

@@ -1,8 +1,17 @@
-//! Simulation machinery: seeded random streams (and, with the harness, the replay token, the
-//! work tracker and the violation oracle).
+//! Simulation machinery: seeded random streams, the replay token, the work tracker (tasks and
+//! real OS threads on virtual time), the violation oracle, the hang watchdog and the test
+//! harness (seeds from the environment, determinism checks).
 
+pub mod harness;
+mod oracle;
+mod replay;
 mod rng;
+pub(crate) mod thread;
+mod watchdog;
 mod work;
 
+pub use oracle::{legal_transition, Rule, Violation};
+pub use replay::{fnv1a, seed_from_env, ReplayToken, CHECK_DETERMINISM_ENV, SEED_ENV};
 pub use rng::SimRng;
+pub use thread::{Killed, ThreadContext};
 pub use work::{WorkKind, WorkUnit};

@@ -7,6 +7,7 @@
 //! let unit = WorkUnit {
 //!     id: 1, service: "Flusher".into(), pid: 1004, instance: 1, name: "flush".into(),
 //!     site: "src/lib.rs:10:5".into(), kind: WorkKind::Thread, alive: true, progress: None,
+//!     killed: false,
 //! };
 //! assert_eq!(unit.describe(), "thread \"flush\" spawned at src/lib.rs:10:5");
 //! ```
@@ -43,6 +44,9 @@ pub struct WorkUnit {
     pub alive: bool,
     /// The last progress the unit registered (e.g. "flushed 3 of 10 blocks").
     pub progress: Option<String>,
+    /// Its process was terminated while it was alive.
+    #[serde(default)]
+    pub killed: bool,
 }
 
 impl WorkUnit {

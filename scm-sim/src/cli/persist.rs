@@ -1,0 +1,254 @@
+//! Machine files (`--machine PATH`): a machine kept between invocations.
+//!
+//! The simulator is deterministic, so a machine is fully described by its image, its seed and
+//! the commands that changed it. A machine file stores exactly that — as JSON:
+//!
+//! ```json
+//! {
+//!   "format": "scm-sim-machine",
+//!   "version": 1,
+//!   "image": { "kind": "windows10" },
+//!   "seed": 0,
+//!   "commands": [
+//!     { "words": ["sim", "behavior", "Spooler", "accept=stop,pause_continue"] },
+//!     { "words": ["sc", "pause", "Spooler"] },
+//!     { "words": ["reg", "import", "demo.reg"], "files": { "demo.reg": "5769..." } }
+//!   ]
+//! }
+//! ```
+//!
+//! Loading builds a fresh machine from the image and seed and replays the commands silently;
+//! the registry, the SCM's records, processes, behaviours, the virtual clock, the event log
+//! and the trace come back exactly as they were. Files a command read (`reg import`, an
+//! `--image FILE.reg`) are stored in the machine file as hex, so a replay does not depend on
+//! them still being there; files a command wrote (`reg export`) are not written again.
+//! Read-only commands (`sc query`, `reg query`, `sim trace` …) and rejected input are not
+//! recorded. The file is written atomically (a temporary file in the same folder, then a
+//! rename) after every command that changed the machine; a file that is not a machine file,
+//! or one from a newer scm-sim, is reported and left untouched.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::session::{CliError, ImageSpec, Session};
+
+/// The `format` tag of a machine file.
+pub const FORMAT: &str = "scm-sim-machine";
+/// The version this scm-sim writes and reads.
+pub const VERSION: u32 = 1;
+
+/// A command that changed the machine, as a machine file keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedCommand {
+    /// The words that followed `scm-sim`.
+    pub words: Vec<String>,
+    /// The files it read, by the name given on the command line.
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+enum ImageRecord {
+    Windows10,
+    Empty,
+    Reg { name: String, hex: String },
+}
+
+#[derive(Serialize, Deserialize)]
+struct CommandRecord {
+    words: Vec<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    files: BTreeMap<String, String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct MachineFile {
+    format: String,
+    version: u32,
+    image: ImageRecord,
+    seed: u64,
+    commands: Vec<CommandRecord>,
+}
+
+#[derive(Deserialize)]
+struct Header {
+    format: Option<serde_json::Value>,
+    version: Option<serde_json::Value>,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+fn damaged(path: &Path, why: impl std::fmt::Display) -> CliError {
+    CliError::new(
+        13,
+        format!(
+            "{} is not a usable scm-sim machine file ({why}); it was left as it is",
+            path.display()
+        ),
+    )
+}
+
+/// Opens a machine file: replays it when it exists (checking that `image` and `seed`, when
+/// given, match what it holds), or builds a new machine. Returns the session and whether the
+/// file existed.
+pub fn open(
+    path: &Path,
+    image: Option<ImageSpec>,
+    seed: Option<u64>,
+    cwd: &Path,
+) -> Result<(Session, bool), CliError> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut s = Session::new(image.unwrap_or(ImageSpec::Windows10), seed.unwrap_or(0))?;
+            s.set_cwd(cwd);
+            return Ok((s, false));
+        }
+        Err(e) => {
+            return Err(CliError::new(
+                e.raw_os_error().unwrap_or(5),
+                format!("cannot read machine file {}: {e}", path.display()),
+            ))
+        }
+    };
+    let header: Header = serde_json::from_slice(&bytes).map_err(|e| damaged(path, e))?;
+    match header.format.as_ref().and_then(|v| v.as_str()) {
+        Some(FORMAT) => {}
+        Some(other) => return Err(damaged(path, format!("its format is {other:?}"))),
+        None => return Err(damaged(path, "no \"format\": \"scm-sim-machine\" tag")),
+    }
+    match header.version.as_ref().and_then(|v| v.as_u64()) {
+        Some(v) if v == u64::from(VERSION) => {}
+        Some(v) if v > u64::from(VERSION) => {
+            return Err(damaged(
+                path,
+                format!("written by a newer scm-sim: version {v}, this one reads {VERSION}"),
+            ))
+        }
+        Some(v) => return Err(damaged(path, format!("unknown version {v}"))),
+        None => return Err(damaged(path, "no version")),
+    }
+    let file: MachineFile = serde_json::from_slice(&bytes).map_err(|e| damaged(path, e))?;
+    let stored = match file.image {
+        ImageRecord::Windows10 => ImageSpec::Windows10,
+        ImageRecord::Empty => ImageSpec::Empty,
+        ImageRecord::Reg { name, hex } => ImageSpec::RegFile {
+            name,
+            bytes: unhex(&hex).ok_or_else(|| damaged(path, "bad hex in the image"))?,
+        },
+    };
+    if let Some(wanted) = &image {
+        if *wanted != stored {
+            return Err(CliError::new(
+                87,
+                format!(
+                    "{} holds a machine made from --image {}; leave out --image or use another file",
+                    path.display(),
+                    stored.describe()
+                ),
+            ));
+        }
+    }
+    if let Some(wanted) = seed {
+        if wanted != file.seed {
+            return Err(CliError::new(
+                87,
+                format!(
+                    "{} holds a machine made with --seed {}; leave out --seed or use another file",
+                    path.display(),
+                    file.seed
+                ),
+            ));
+        }
+    }
+    let mut session = Session::new(stored, file.seed).map_err(|e| damaged(path, e.message))?;
+    session.set_cwd(cwd);
+    for (i, c) in file.commands.into_iter().enumerate() {
+        let mut files = BTreeMap::new();
+        for (name, h) in c.files {
+            let bytes = unhex(&h)
+                .ok_or_else(|| damaged(path, format!("bad hex in command {}", i + 1)))?;
+            files.insert(name, bytes);
+        }
+        let cmd = RecordedCommand {
+            words: c.words,
+            files,
+        };
+        let exit = session.replay(&cmd);
+        if exit.rejected {
+            return Err(damaged(
+                path,
+                format!("command {} ({}) is not a command", i + 1, cmd.words.join(" ")),
+            ));
+        }
+    }
+    Ok((session, true))
+}
+
+/// Writes the session's machine to `path`, atomically.
+pub fn save(path: &Path, session: &Session) -> Result<(), CliError> {
+    let image = match session.image() {
+        ImageSpec::Windows10 => ImageRecord::Windows10,
+        ImageSpec::Empty => ImageRecord::Empty,
+        ImageSpec::RegFile { name, bytes } => ImageRecord::Reg {
+            name: name.clone(),
+            hex: hex(bytes),
+        },
+    };
+    let file = MachineFile {
+        format: FORMAT.into(),
+        version: VERSION,
+        image,
+        seed: session.seed(),
+        commands: session
+            .history()
+            .iter()
+            .map(|c| CommandRecord {
+                words: c.words.clone(),
+                files: c.files.iter().map(|(k, v)| (k.clone(), hex(v))).collect(),
+            })
+            .collect(),
+    };
+    let text = serde_json::to_string_pretty(&file)
+        .map_err(|e| CliError::new(29, format!("cannot encode the machine: {e}")))?;
+    fake_registry::snapshot::write_atomic(path, |out: &mut dyn Write| {
+        out.write_all(text.as_bytes())
+            .and_then(|_| out.write_all(b"\n"))
+            .map_err(|e| fake_registry::snapshot::SnapshotError::Serialize {
+                reason: format!("write: {e}"),
+            })
+    })
+    .map_err(|e| {
+        CliError::new(
+            e.code() as i32,
+            format!("cannot save machine file {}: {e}", path.display()),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trips() {
+        assert_eq!(unhex(&hex(&[0, 1, 0xfe, 0xff])).unwrap(), [0, 1, 0xfe, 0xff]);
+        assert_eq!(unhex("abc"), None);
+        assert_eq!(unhex("zz"), None);
+    }
+}

@@ -1,0 +1,127 @@
+//! Tracked OS threads on virtual time. A thread started with `ctx.spawn_thread` is a real OS
+//! thread; while it works, the virtual clock cannot run ahead (a blocking-pool guard holds
+//! tokio's auto-advance back), and when it sleeps through its [`ThreadContext`] it gives the
+//! clock back until its deadline, so a thread "working for 5 s" costs no real seconds and
+//! interleaves deterministically with the rest of the machine.
+//!
+//! ```
+//! use scm_sim::sim::Killed;
+//! assert_eq!(Killed.to_string(), "the process of this thread was terminated");
+//! ```
+
+use std::fmt;
+use std::sync::{mpsc as std_mpsc, Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+use crate::scm::Core;
+
+/// Returned by [`ThreadContext::sleep`] once the thread's process was terminated: the thread
+/// is "dead" and should return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Killed;
+
+impl fmt::Display for Killed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the process of this thread was terminated")
+    }
+}
+
+impl std::error::Error for Killed {}
+
+/// Holds tokio's auto-advance back while the thread works: a blocking task that waits until
+/// told to go.
+#[derive(Debug, Default)]
+pub(crate) struct Guard {
+    release: Mutex<Option<std_mpsc::Sender<()>>>,
+}
+
+impl Guard {
+    /// Arms a new guard. Must run on the machine's runtime (inside a task or block_on).
+    pub(crate) fn arm(&self, rt: &tokio::runtime::Handle) {
+        let (tx, rx) = std_mpsc::channel::<()>();
+        rt.spawn_blocking(move || {
+            let _ = rx.recv();
+        });
+        if let Ok(mut slot) = self.release.lock() {
+            *slot = Some(tx);
+        }
+    }
+
+    /// Lets the clock go.
+    pub(crate) fn release(&self) {
+        if let Ok(mut slot) = self.release.lock() {
+            slot.take();
+        }
+    }
+}
+
+type SleepRequest = (Duration, std_mpsc::Sender<()>);
+
+/// What a tracked thread sees.
+pub struct ThreadContext {
+    pub(crate) core: Arc<Core>,
+    pub(crate) id: u64,
+    pub(crate) guard: Arc<Guard>,
+    pub(crate) sleeper: mpsc::UnboundedSender<SleepRequest>,
+}
+
+impl fmt::Debug for ThreadContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ThreadContext")
+            .field("id", &self.id)
+            .finish()
+    }
+}
+
+impl ThreadContext {
+    /// Sleeps `d` of virtual time (the clock may advance meanwhile). `Err(Killed)` when the
+    /// process died.
+    pub fn sleep(&self, d: Duration) -> Result<(), Killed> {
+        if self.is_killed() {
+            return Err(Killed);
+        }
+        let (tx, rx) = std_mpsc::channel();
+        // Ask first (the request keeps the runtime busy), then let the clock go.
+        if self.sleeper.send((d, tx)).is_err() {
+            return Err(Killed);
+        }
+        self.guard.release();
+        match rx.recv() {
+            Ok(()) if !self.is_killed() => Ok(()),
+            _ => Err(Killed),
+        }
+    }
+
+    /// Registers how far the thread got ("flushed 3 of 10 blocks"); reported if it is killed.
+    pub fn progress(&self, text: &str) {
+        if let Some(w) = self.core.lock().work.get_mut(&self.id) {
+            w.progress = Some(text.to_string());
+        }
+    }
+
+    /// True once the thread's process was terminated.
+    pub fn is_killed(&self) -> bool {
+        self.core.lock().work.get(&self.id).is_none_or(|w| w.killed)
+    }
+}
+
+/// Starts the sleeper task of a thread: it waits out each requested sleep on the virtual
+/// clock, re-arms the guard, then wakes the thread. Returns the request channel.
+pub(crate) fn start_sleeper(
+    core: &Arc<Core>,
+    pid: u32,
+    guard: Arc<Guard>,
+) -> mpsc::UnboundedSender<SleepRequest> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<SleepRequest>();
+    let rt = core.rt.clone();
+    let task = core.rt.spawn(async move {
+        while let Some((d, wake)) = rx.recv().await {
+            tokio::time::sleep(d).await;
+            guard.arm(&rt);
+            let _ = wake.send(());
+        }
+    });
+    core.attach_task(pid, task.abort_handle());
+    tx
+}
