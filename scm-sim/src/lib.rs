@@ -41,7 +41,8 @@
 //! | [`process`] | simulated processes and their control dispatchers |
 //! | [`service`] | what service code sees: the Service trait, context, status handle, scripted services |
 //! | [`events`] | the event log and the trace (timeline) |
-//! | [`sim`] | seeded random streams and the work tracker |
+//! | [`sim`] | seeded random streams, work tracker, violation oracle, replay, harness |
+//! | [`svchost`] | service DLLs in shared hosts, the 1703 split |
 //! | [`error`] | Win32 error codes with names and messages |
 //!
 //! # Limitations
@@ -66,6 +67,7 @@ pub mod process;
 pub mod scm;
 pub mod service;
 pub mod sim;
+pub mod svchost;
 
 pub use error::Win32Error;
 pub use machine::{Machine, MachineBuilder};

@@ -38,18 +38,23 @@ fn windows10_boots() {
 }
 
 #[test]
-fn windows10_boot_report() {
-    let m = Machine::builder().image(Image::Windows10).build().unwrap();
-    for e in m.events() {
-        eprintln!("{:?} {} {:?}", e.time, e.id, e.message);
-    }
-    let t = m.trace();
+fn windows10_hosts_split_and_grouped() {
+    let split = Machine::builder().image(Image::Windows10).build().unwrap();
+    let grouped = Machine::builder()
+        .image(Image::Windows10)
+        .memory_kb(2 * 1024 * 1024)
+        .build()
+        .unwrap();
+    let count = |m: &Machine| {
+        m.processes()
+            .iter()
+            .filter(|p| p.1.to_ascii_lowercase().ends_with("svchost.exe"))
+            .count()
+    };
     eprintln!(
-        "{}",
-        scm_sim::events::render_text(&t)
-            .lines()
-            .filter(|l| l.contains("Spooler") || l.contains("SPOOLER"))
-            .collect::<Vec<_>>()
-            .join("\n")
+        "split hosts {} grouped hosts {}",
+        count(&split),
+        count(&grouped)
     );
+    assert!(count(&split) > count(&grouped));
 }

@@ -98,6 +98,15 @@ impl MachineBuilder {
         self
     }
 
+    /// The machine's physical memory in KB (default 16 GB); above
+    /// `Control\SvcHostSplitThresholdInKB` svchost services run one per host.
+    pub fn memory_kb(mut self, kb: u64) -> Self {
+        let mut s = self.settings.clone().unwrap_or_default();
+        s.memory_kb = kb;
+        self.settings = Some(s);
+        self
+    }
+
     /// Whether to record the trace (default true; benchmarks turn it off).
     pub fn tracing(mut self, on: bool) -> Self {
         self.tracing = on;
@@ -193,6 +202,7 @@ impl Machine {
             hangs_seen: Default::default(),
             halt: None,
             service_draws: 0,
+            dlls: BTreeMap::new(),
         };
         let scm = Scm {
             core: Core::new(state, rt.handle().clone()),
@@ -363,6 +373,21 @@ impl Machine {
         st.programs.by_image.insert(key.clone(), Arc::new(program));
         drop(st);
         self.config.insert(format!("program {key}"), String::new());
+        self.update_replay_token();
+    }
+
+    /// Registers the code of a service DLL by its path (expanded, compared
+    /// case-insensitively), for svchost services whose `Parameters\ServiceDll` names it.
+    pub fn install_service_dll(&mut self, dll_path: &str, dll: crate::svchost::ServiceDll) {
+        let mut st = self.scm.core.lock();
+        let key = st
+            .registry
+            .environment()
+            .expand(dll_path)
+            .to_ascii_uppercase();
+        st.dlls.insert(key.clone(), Arc::new(dll));
+        drop(st);
+        self.config.insert(format!("dll {key}"), String::new());
         self.update_replay_token();
     }
 

@@ -30,6 +30,9 @@ pub(crate) fn settings_from_registry(reg: &mut Registry, base: &Settings) -> Set
             s.wait_to_kill = Duration::from_millis(ms);
         }
     }
+    if let Ok(kb) = reg.get_dword(&sys, CONTROL, "SvcHostSplitThresholdInKB") {
+        s.split_threshold_kb = u64::from(kb);
+    }
     if let Ok(ms) = reg.get_dword(&sys, CONTROL, "AutoStartDelay") {
         s.auto_start_delay = Duration::from_millis(ms as u64);
     }

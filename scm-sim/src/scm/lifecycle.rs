@@ -265,11 +265,28 @@ impl Core {
         if let Some(rec) = st.records.get_mut(key) {
             rec.pid = 0;
         }
+        let unloads = st
+            .record(key)
+            .is_some_and(|r| r.config.parameters.unloads_on_stop());
+        let mut unloaded = Vec::new();
         if let Some(p) = st.processes.get_mut(&pid) {
             p.services.remove(key);
+            for (dll, users) in p.dlls.iter_mut() {
+                if users.remove(key) && users.is_empty() && unloads {
+                    unloaded.push(dll.clone());
+                }
+            }
+            for dll in &unloaded {
+                p.dlls.remove(dll);
+            }
             if p.services.is_empty() {
                 let _ = p.sender.send(DispatchMsg::Exit);
             }
+        }
+        for dll in unloaded {
+            st.trace(TraceKind::Note {
+                text: format!("svchost (pid {pid}) unloaded {dll} (ServiceDllUnloadOnStop)"),
+            });
         }
         let non_crash_recovery = win32 != 0
             && st

@@ -59,6 +59,10 @@ pub(crate) struct ProcessRecord {
     pub(crate) pid: u32,
     pub(crate) image: String,
     pub(crate) image_key: String,
+    /// The command line it was launched with (svchost hosts: `-k GROUP [-p] [-s NAME]`).
+    pub(crate) command_line: String,
+    /// DLLs loaded in an svchost host, each with the services using it.
+    pub(crate) dlls: BTreeMap<String, BTreeSet<String>>,
     pub(crate) account: String,
     pub(crate) own_process: bool,
     /// Upper-cased names of the services started in it and not yet stopped.
@@ -119,6 +123,8 @@ pub(crate) struct State {
     pub(crate) halt: Option<Violation>,
     /// Draws from the service-visible random stream so far.
     pub(crate) service_draws: u64,
+    /// Service DLLs with Rust code, by upper-cased expanded path.
+    pub(crate) dlls: BTreeMap<String, Arc<crate::svchost::ServiceDll>>,
 }
 
 impl State {

@@ -35,6 +35,13 @@ pub struct Settings {
     /// What follows a hang (a pending state past its wait hint, a handler past the pipe
     /// timeout): Windows leaves the service as it is; a test may prefer to end.
     pub hang_action: HangAction,
+    /// Physical memory in KB (default 16 GB).
+    pub memory_kb: u64,
+    /// `Control\SvcHostSplitThresholdInKB` (default 0x380000 = 3.5 GB): above it svchost
+    /// services run one per host.
+    pub split_threshold_kb: u64,
+    /// The pre-Vista svchost rule: ServiceDll and ServiceMain only from `Parameters`.
+    pub svchost_parameters_only: bool,
 }
 
 /// What the harness does after a hang is detected.
@@ -57,6 +64,9 @@ impl Default for Settings {
             initial_wait_hint: Duration::from_millis(2_000),
             script_unknown_images: true,
             hang_action: HangAction::LeavePending,
+            memory_kb: 16 * 1024 * 1024,
+            split_threshold_kb: 0x0038_0000,
+            svchost_parameters_only: false,
         }
     }
 }
@@ -477,13 +487,15 @@ impl Core {
         instance: u64,
         argv: Vec<String>,
     ) -> Result<(u32, u64, Vec<String>, bool), Win32Error> {
-        let rec = st.records.get(key).expect("caller checked");
-        let command_line = st.registry.environment().expand(&rec.image_path());
-        let image = executable_of(&command_line);
-        // Processes are shared by identical ImagePath (command line), case-insensitively.
-        let image_key = command_line.to_ascii_uppercase();
+        let plan = crate::svchost::host_plan(st, key).ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)?;
+        let rec = st.records.get_mut(key).expect("caller checked");
+        let configured_share = rec.service_type().contains(ServiceType::SHARE_PROCESS);
+        rec.runtime_type = (plan.split && configured_share).then_some(ServiceType::WIN32);
         let account = rec.account();
-        let shared = rec.service_type().contains(ServiceType::SHARE_PROCESS);
+        let command_line = plan.command_line.clone();
+        let image = executable_of(&command_line);
+        let image_key = plan.identity.clone();
+        let shared = plan.shared;
         if shared {
             let existing = st
                 .processes
@@ -500,10 +512,16 @@ impl Core {
                 return Ok((pid, instance, argv, false));
             }
         }
-        let program = match st.programs.by_image.get(&image.to_ascii_uppercase()) {
-            Some(p) => p.clone(),
-            None if st.settings.script_unknown_images => crate::service::scripted::program(),
-            None => return Err(Win32Error::FILE_NOT_FOUND),
+        let program: Arc<dyn crate::service::Program> = match (
+            &plan.group,
+            st.programs.by_image.get(&image.to_ascii_uppercase()),
+        ) {
+            (_, Some(p)) => p.clone(),
+            (Some(_), None) => Arc::new(crate::svchost::SvchostProgram),
+            (None, None) if st.settings.script_unknown_images => {
+                crate::service::scripted::program()
+            }
+            (None, None) => return Err(Win32Error::FILE_NOT_FOUND),
         };
         st.next_pid += 4 * (1 + st.rng.below(4) as u32);
         let pid = st.next_pid;
@@ -526,6 +544,8 @@ impl Core {
                 pid,
                 image: image.clone(),
                 image_key,
+                command_line: command_line.clone(),
+                dlls: Default::default(),
                 account,
                 own_process: !shared,
                 services,

@@ -265,6 +265,11 @@ impl Program for ScriptedProgram {
 
 struct ScriptedService;
 
+/// The scripted service as an entry point (svchost DLLs without Rust code run it).
+pub(crate) fn service() -> Arc<dyn Service> {
+    Arc::new(ScriptedService)
+}
+
 struct ScriptedHandler {
     tx: mpsc::UnboundedSender<ServiceControl>,
     behavior: Behavior,
