@@ -58,3 +58,24 @@ fn windows10_hosts_split_and_grouped() {
     );
     assert!(count(&split) > count(&grouped));
 }
+
+#[test]
+fn start_hang_is_reported() {
+    use scm_sim::service::scripted::Behavior;
+    let mut m = Machine::builder().image(Image::Empty).build().unwrap();
+    let scm = m.open_sc_manager(SC_MANAGER_ALL_ACCESS).unwrap();
+    let h = m
+        .create_service(
+            scm,
+            &CreateServiceParams::own_process("Hangs", r"C:\hangs.exe"),
+        )
+        .unwrap();
+    let mut b = Behavior::default();
+    b.set("hang", "start").unwrap();
+    m.set_behavior("Hangs", b);
+    m.start_service(h, &[]).unwrap();
+    m.advance(std::time::Duration::from_secs(5));
+    let v = m.violations();
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!(v[0].rule.id(), "hung-start");
+}

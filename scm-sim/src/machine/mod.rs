@@ -353,7 +353,7 @@ impl Machine {
 
     /// Lets `d` of virtual time pass, running everything due meanwhile.
     pub fn advance(&mut self, d: Duration) {
-        self.rt.block_on(tokio::time::sleep(d));
+        self.rt.block_on(async move { tokio::time::sleep(d).await });
         self.settle();
     }
 
