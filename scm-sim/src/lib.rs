@@ -43,6 +43,7 @@
 //! | [`events`] | the event log and the trace (timeline) |
 //! | [`sim`] | seeded random streams, work tracker, violation oracle, replay, harness |
 //! | [`svchost`] | service DLLs in shared hosts, the 1703 split |
+//! | [`triggers`] | trigger events, matching, actions and the TRIGGEREVENT queue |
 //! | [`error`] | Win32 error codes with names and messages |
 //!
 //! # Limitations
@@ -68,6 +69,7 @@ pub mod scm;
 pub mod service;
 pub mod sim;
 pub mod svchost;
+pub mod triggers;
 
 pub use error::Win32Error;
 pub use machine::{Machine, MachineBuilder};

@@ -203,6 +203,7 @@ impl Machine {
             halt: None,
             service_draws: 0,
             dlls: BTreeMap::new(),
+            triggers: Default::default(),
         };
         let scm = Scm {
             core: Core::new(state, rt.handle().clone()),
@@ -254,15 +255,62 @@ impl Machine {
         }
         self.start_watchdog();
         self.rt.block_on(core.boot());
+        // Conditions already true at boot act at boot.
+        let now_true = core.lock().triggers.conditions.as_events();
+        for event in now_true {
+            core.raise_trigger(event);
+        }
         self.settle();
     }
 
     fn start_watchdog(&mut self) {
         let core = self.scm.core.clone();
         let task = self.rt.spawn(core.clone().watchdog());
+        let triggers = self.rt.spawn(core.clone().trigger_dispatcher());
         let mut st = core.lock();
         st.hangs_seen.clear();
         st.system_tasks.push(task.abort_handle());
+        st.system_tasks.push(triggers.abort_handle());
+    }
+
+    /// Raises a trigger event (and records the condition it describes, e.g. the network
+    /// being up, so that it acts again at the next boot). Returns the event's number.
+    pub fn raise_trigger_event(&mut self, event: crate::triggers::TriggerEvent) -> u64 {
+        let id = self.scm.core.raise_trigger(event);
+        self.settle();
+        id
+    }
+
+    /// What happened to each (event, service) pair so far.
+    pub fn trigger_outcomes(&self) -> Vec<crate::triggers::TriggerRecord> {
+        self.scm.core.lock().triggers.outcomes.clone()
+    }
+
+    /// The events still queued for a service (their numbers, oldest first).
+    pub fn trigger_queue(&self, service: &str) -> Vec<u64> {
+        self.scm
+            .core
+            .lock()
+            .triggers
+            .queues
+            .get(&service.to_ascii_uppercase())
+            .map(|q| q.iter().map(|p| p.event).collect())
+            .unwrap_or_default()
+    }
+
+    /// Low-memory mode: trigger actions are dropped (Windows does not guarantee them).
+    pub fn set_low_memory(&mut self, on: bool) {
+        self.scm.core.lock().triggers.low_memory = on;
+    }
+
+    /// The machine conditions triggers test at boot.
+    pub fn conditions(&self) -> crate::triggers::Conditions {
+        self.scm.core.lock().triggers.conditions.clone()
+    }
+
+    /// Replaces the machine conditions (they act at the next boot).
+    pub fn set_conditions(&mut self, conditions: crate::triggers::Conditions) {
+        self.scm.core.lock().triggers.conditions = conditions;
     }
 
     fn update_replay_token(&mut self) {

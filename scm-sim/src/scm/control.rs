@@ -124,12 +124,20 @@ impl Core {
                 .records
                 .get(key)
                 .ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)?;
-            admit(
-                rec.status.state,
-                rec.status.accepted,
-                rec.stop_sent,
-                control,
-            )?;
+            // The SCM sends TRIGGEREVENT to a service on its way to STOPPED that still
+            // accepts it (a service stopping itself, e.g. after its idle timeout).
+            let trigger_while_stopping = !from_client
+                && control == ServiceControl::TriggerEvent
+                && rec.status.state == ServiceState::StopPending
+                && rec
+                    .status
+                    .accepted
+                    .contains(ServiceControlAccept::TRIGGEREVENT);
+            if !trigger_while_stopping {
+                let stop_sent =
+                    rec.stop_sent && !(control == ServiceControl::TriggerEvent && !from_client);
+                admit(rec.status.state, rec.status.accepted, stop_sent, control)?;
+            }
             if rec.service_type().is_driver() {
                 if control == ServiceControl::Stop {
                     let now = st.now();

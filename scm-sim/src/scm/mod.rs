@@ -25,7 +25,7 @@ mod control;
 mod handles;
 mod lifecycle;
 mod record;
-mod start;
+pub(crate) mod start;
 
 pub use api::{CreateServiceParams, EnumServiceStatus, ServiceNotify, StatusNotification};
 pub(crate) use boot::{load_database, settings_from_registry as boot_settings};
@@ -123,6 +123,8 @@ pub(crate) struct State {
     pub(crate) halt: Option<Violation>,
     /// Draws from the service-visible random stream so far.
     pub(crate) service_draws: u64,
+    /// Trigger events: inbox, per-service queues, outcomes, machine conditions.
+    pub(crate) triggers: crate::triggers::TriggerState,
     /// Service DLLs with Rust code, by upper-cased expanded path.
     pub(crate) dlls: BTreeMap<String, Arc<crate::svchost::ServiceDll>>,
 }

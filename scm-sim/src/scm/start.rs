@@ -78,6 +78,7 @@ pub(crate) enum StartReason {
     Auto,
     DelayedAuto,
     Dependency,
+    Trigger,
 }
 
 type StartFuture<'a> = Pin<Box<dyn Future<Output = Result<(), Win32Error>> + Send + 'a>>;

@@ -273,7 +273,7 @@ pub(crate) fn service() -> Arc<dyn Service> {
 struct ScriptedHandler {
     tx: mpsc::UnboundedSender<ServiceControl>,
     behavior: Behavior,
-    stopping: std::sync::atomic::AtomicBool,
+    stopping: Arc<std::sync::atomic::AtomicBool>,
 }
 
 #[async_trait]
@@ -337,13 +337,14 @@ async fn pending(
 
 #[async_trait]
 impl Service for ScriptedService {
-    async fn run(&self, ctx: ServiceContext, _args: Vec<String>) {
+    async fn run(&self, ctx: ServiceContext, args: Vec<String>) {
         let b = ctx.core.behavior_for(ctx.name());
         let (tx, mut rx) = mpsc::unbounded_channel();
+        let stopping: Arc<std::sync::atomic::AtomicBool> = Default::default();
         let handler = ScriptedHandler {
             tx,
             behavior: b.clone(),
-            stopping: Default::default(),
+            stopping: stopping.clone(),
         };
         let Ok(status) = ctx.register_async_handler(handler) else {
             return;
@@ -380,9 +381,35 @@ impl Service for ScriptedService {
             ctx.core.attach_task(pid, t.abort_handle());
         }
         let mut current = ServiceStatus::running(b.accept);
-        while let Some(control) = rx.recv().await {
+        // A trigger-started service with Parameters\ServiceIdleTimeout (seconds) stops
+        // itself after that long without a trigger event.
+        let idle = if args.get(1).is_some_and(|a| a == "TriggerStarted") {
+            ctx.core.lock().record(ctx.name()).and_then(|r| {
+                r.config
+                    .parameters
+                    .service_idle_timeout
+                    .as_ref()
+                    .map(|p| Duration::from_secs(u64::from(p.value)))
+            })
+        } else {
+            None
+        };
+        loop {
+            let next = match idle {
+                Some(d) => tokio::select! {
+                    biased;
+                    c = rx.recv() => c,
+                    _ = tokio::time::sleep(d) => {
+                        ctx.core.trace_note(&format!("{} stops itself after {} s idle", ctx.name(), d.as_secs()));
+                        Some(ServiceControl::Stop)
+                    }
+                },
+                None => rx.recv().await,
+            };
+            let Some(control) = next else { break };
             match control {
                 ServiceControl::Stop | ServiceControl::Shutdown | ServiceControl::Preshutdown => {
+                    stopping.store(true, std::sync::atomic::Ordering::SeqCst);
                     let accept_while_stopping =
                         if b.accept.contains(ServiceControlAccept::TRIGGEREVENT)
                             && b.trigger_while_stopping == TriggerWhileStopping::ShutdownInProgress
