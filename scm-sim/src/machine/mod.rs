@@ -107,7 +107,7 @@ impl MachineBuilder {
         self
     }
 
-    /// Whether to record the trace (default true; benchmarks turn it off).
+    /// Whether to record the trace and the event log (default true; benchmarks turn both off).
     pub fn tracing(mut self, on: bool) -> Self {
         self.tracing = on;
         self
@@ -202,6 +202,7 @@ impl Machine {
             hangs_seen: Default::default(),
             halt: None,
             service_draws: 0,
+            watch_dirty: false,
             dlls: BTreeMap::new(),
             triggers: Default::default(),
         };

@@ -141,7 +141,7 @@ pub(crate) fn purge_if_deleted(st: &mut State, key: &str) {
         let _ = st
             .registry
             .delete_key_recursive(&Caller::local_system(), &service_key_path(&rec.name));
-        st.trace(TraceKind::Note {
+        st.trace_with(|| TraceKind::Note {
             text: format!("{} deleted from the database", rec.name),
         });
     }
@@ -296,17 +296,17 @@ pub(crate) fn fire_notifications(st: &mut State) {
 }
 
 impl Scm {
-    fn api_call(&self, api: &str, service: Option<&str>, args: String) {
-        self.core.lock().trace(TraceKind::ApiCall {
+    fn api_call(&self, api: &str, service: Option<&str>, args: impl FnOnce() -> String) {
+        self.core.lock().trace_with(|| TraceKind::ApiCall {
             caller: "client".into(),
             api: api.into(),
             service: service.map(str::to_string),
-            args,
+            args: args(),
         });
     }
 
     fn api_return<T>(&self, api: &str, service: Option<&str>, r: &Result<T, Win32Error>) {
-        self.core.lock().trace(TraceKind::ApiReturn {
+        self.core.lock().trace_with(|| TraceKind::ApiReturn {
             api: api.into(),
             service: service.map(str::to_string),
             result: r.as_ref().err().map(|e| e.code()).unwrap_or(0),
@@ -371,7 +371,7 @@ impl Scm {
         scm: ScHandle,
         p: &CreateServiceParams,
     ) -> Result<ScHandle, Win32Error> {
-        self.api_call("CreateService", Some(&p.name), p.binary_path.clone());
+        self.api_call("CreateService", Some(&p.name), || p.binary_path.clone());
         let r = self.create_service_inner(scm, p);
         self.api_return("CreateService", Some(&p.name), &r);
         r
@@ -495,7 +495,7 @@ impl Scm {
             "DeleteFlag",
             fake_registry::RegValue::dword(1),
         );
-        st.trace(TraceKind::Note {
+        st.trace_with(|| TraceKind::Note {
             text: format!("{name} marked for deletion"),
         });
         purge_if_deleted(st, &key);
@@ -508,7 +508,7 @@ impl Scm {
             let st = self.core.lock();
             st.service_handle(h, access::SERVICE_START)?
         };
-        self.api_call("StartService", Some(&key), args.join(" "));
+        self.api_call("StartService", Some(&key), || args.join(" "));
         let r = self
             .core
             .start_service(

@@ -63,7 +63,7 @@ pub(crate) fn load_database(st: &mut State) -> Vec<String> {
         }
     }
     for s in &skipped {
-        st.trace(TraceKind::Note {
+        st.trace_with(|| TraceKind::Note {
             text: format!("skipped service key {s}"),
         });
     }
@@ -147,7 +147,7 @@ impl Core {
                 .collect();
             let auto = boot_order(st, auto);
             let delay = st.settings.auto_start_delay;
-            st.trace(TraceKind::Note {
+            st.trace_with(|| TraceKind::Note {
                 text: format!(
                     "boot: {} auto-start services, {} delayed",
                     auto.len(),

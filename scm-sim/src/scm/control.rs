@@ -79,7 +79,7 @@ impl Core {
             key.clone()
         };
         let control = ServiceControl::from_code(code).ok_or(Win32Error::INVALID_PARAMETER)?;
-        self.lock().trace(TraceKind::ApiCall {
+        self.lock().trace_with(|| TraceKind::ApiCall {
             caller: "client".into(),
             api: "ControlService".into(),
             service: Some(key.clone()),
@@ -89,7 +89,7 @@ impl Core {
             .send_control(&key, ControlRequest::new(control), true)
             .await;
         let mut st = self.lock();
-        st.trace(TraceKind::ApiReturn {
+        st.trace_with(|| TraceKind::ApiReturn {
             api: "ControlService".into(),
             service: Some(key.clone()),
             result: result.as_ref().err().map(|e| e.code()).unwrap_or(0),
@@ -114,7 +114,7 @@ impl Core {
             let st = &mut *guard;
             if control == ServiceControl::Stop && from_client {
                 if let Some(dep) = active_dependent(st, key) {
-                    st.trace(TraceKind::Note {
+                    st.trace_with(|| TraceKind::Note {
                         text: format!("stop refused: {dep} depends on {key} and is active"),
                     });
                     return Err(Win32Error::DEPENDENT_SERVICES_RUNNING);
@@ -145,7 +145,7 @@ impl Core {
                     rec.status = RecordStatus::stopped(0, 0);
                     rec.last_progress = now;
                     let name = rec.name.clone();
-                    st.trace(TraceKind::StateChanged {
+                    st.trace_with(|| TraceKind::StateChanged {
                         service: name,
                         from: ServiceState::Running.sc_label().into(),
                         to: ServiceState::Stopped.sc_label().into(),
@@ -166,7 +166,7 @@ impl Core {
                 .filter(|p| !p.exited)
                 .map(|p| p.sender.clone())
                 .ok_or(Win32Error::SERVICE_REQUEST_TIMEOUT)?;
-            st.trace(TraceKind::ControlSent {
+            st.trace_with(|| TraceKind::ControlSent {
                 service: name.clone(),
                 control: control.code(),
                 name: control.name(),
@@ -187,7 +187,7 @@ impl Core {
         match tokio::time::timeout(pipe_timeout, rx).await {
             Ok(Ok(code)) => {
                 let mut st = self.lock();
-                st.trace(TraceKind::HandlerReturned {
+                st.trace_with(|| TraceKind::HandlerReturned {
                     service: name,
                     control: control.code(),
                     result: code,
@@ -207,7 +207,7 @@ impl Core {
             Err(_) => {
                 let mut st = self.lock();
                 let display = st.display_name(key);
-                st.trace(TraceKind::Timeout {
+                st.trace_with(|| TraceKind::Timeout {
                     service: Some(name),
                     what: format!("{} handler (pid {pid})", control.name()),
                     after_ms: pipe_timeout.as_millis() as u64,

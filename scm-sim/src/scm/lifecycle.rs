@@ -62,7 +62,7 @@ impl Core {
         let accepted_by_scm = rec.instance == instance && rec.status.state != ServiceState::Stopped;
         let pid = rec.pid;
         let name = rec.name.clone();
-        st.trace(TraceKind::StatusReported {
+        st.trace_with(|| TraceKind::StatusReported {
             service: name.clone(),
             pid,
             state: raw.current_state,
@@ -119,8 +119,11 @@ impl Core {
         if progressed {
             rec.last_progress = now;
         }
+        if state.is_pending() {
+            st.watch_dirty = true;
+        }
         if from != state {
-            st.trace(TraceKind::StateChanged {
+            st.trace_with(|| TraceKind::StateChanged {
                 service: name.clone(),
                 from: from.sc_label().to_string(),
                 to: state.sc_label().to_string(),
@@ -284,7 +287,7 @@ impl Core {
             }
         }
         for dll in unloaded {
-            st.trace(TraceKind::Note {
+            st.trace_with(|| TraceKind::Note {
                 text: format!("svchost (pid {pid}) unloaded {dll} (ServiceDllUnloadOnStop)"),
             });
         }
@@ -301,7 +304,7 @@ impl Core {
     /// ServiceMain returned: nothing changes (a service that has not reported STOPPED stays
     /// in its state, its process alive), but the trace shows it.
     pub(crate) fn service_main_returned(&self, pid: u32, service: &str, instance: u64) {
-        self.lock().trace(TraceKind::Note {
+        self.lock().trace_with(|| TraceKind::Note {
             text: format!("ServiceMain of {service} (pid {pid}, start #{instance}) returned"),
         });
     }
@@ -312,7 +315,7 @@ impl Core {
         if let Some(p) = st.processes.get_mut(&pid) {
             p.connected = true;
         }
-        st.trace(TraceKind::Note {
+        st.trace_with(|| TraceKind::Note {
             text: format!("process {pid} connected its dispatcher"),
         });
         drop(st);
@@ -321,7 +324,7 @@ impl Core {
 
     /// Service code of `pid` panicked (or a crash was injected): the process dies.
     pub(crate) fn crash_process(self: &Arc<Core>, pid: u32, what: &str) {
-        self.lock().trace(TraceKind::Note {
+        self.lock().trace_with(|| TraceKind::Note {
             text: format!("process {pid} crashed: {what}"),
         });
         self.kill_process(pid, what);
@@ -359,7 +362,7 @@ impl Core {
         for t in p.tasks.drain(..) {
             t.abort();
         }
-        st.trace(TraceKind::ProcessExited {
+        st.trace_with(|| TraceKind::ProcessExited {
             pid,
             image: p.image.clone(),
             exit_code,
@@ -402,7 +405,7 @@ impl Core {
             rec.pid = 0;
             rec.last_progress = now;
             let name = rec.name.clone();
-            st.trace(TraceKind::StateChanged {
+            st.trace_with(|| TraceKind::StateChanged {
                 service: name,
                 from: from.sc_label().to_string(),
                 to: ServiceState::Stopped.sc_label().to_string(),

@@ -121,6 +121,8 @@ pub(crate) struct State {
     pub(crate) hangs_seen: BTreeSet<(String, u64, u32, u32)>,
     /// Set when a hang ends the test ([`HangAction::EndTest`]).
     pub(crate) halt: Option<Violation>,
+    /// Set when a service entered or progressed in a pending state (wakes the watchdog).
+    pub(crate) watch_dirty: bool,
     /// Draws from the service-visible random stream so far.
     pub(crate) service_draws: u64,
     /// Trigger events: inbox, per-service queues, outcomes, machine conditions.
@@ -135,18 +137,23 @@ impl State {
         Instant::now().saturating_duration_since(self.boot_instant)
     }
 
-    pub(crate) fn trace(&mut self, kind: TraceKind) {
+    /// Records a trace entry built only when tracing is on (benchmarks turn it off).
+    pub(crate) fn trace_with(&mut self, kind: impl FnOnce() -> TraceKind) {
         self.activity += 1;
         if self.tracing_enabled {
             let now = self.now();
-            self.trace.push(now, kind);
+            self.trace.push(now, kind());
         }
     }
 
     /// Logs an event about the service with key `key` (its key name goes in the record).
     pub(crate) fn event(&mut self, key: &str, event: ScmEvent) {
-        let now = self.now();
         self.activity += 1;
+        if !self.tracing_enabled {
+            // Benchmark mode: no trace, no event log.
+            return;
+        }
+        let now = self.now();
         let service = self
             .record(key)
             .map(|r| r.name.clone())
@@ -177,9 +184,14 @@ impl State {
         }
     }
 
-    /// The record for a name, case-insensitively.
+    /// The record for a name, case-insensitively (no allocation for names already upper-cased,
+    /// as the engine's own keys are).
     pub(crate) fn record(&self, name: &str) -> Option<&ServiceRecord> {
-        self.records.get(&name.to_ascii_uppercase())
+        if name.bytes().any(|b| b.is_ascii_lowercase()) {
+            self.records.get(&name.to_ascii_uppercase())
+        } else {
+            self.records.get(name)
+        }
     }
 
     /// The display name to print for a service (MUI strings resolved), or its key name.
@@ -196,6 +208,10 @@ impl State {
 pub struct Core {
     state: Mutex<State>,
     pub(crate) changed: Notify,
+    /// Wakes the hang watchdog (a service entered or progressed in a pending state).
+    pub(crate) watch: Notify,
+    /// Wakes the trigger dispatcher (events raised or queued).
+    pub(crate) trigger_work: Notify,
     /// The machine's runtime, for work started from outside it (tracked threads).
     pub(crate) rt: tokio::runtime::Handle,
 }
@@ -205,6 +221,8 @@ impl Core {
         Arc::new(Core {
             state: Mutex::new(state),
             changed: Notify::new(),
+            watch: Notify::new(),
+            trigger_work: Notify::new(),
             rt,
         })
     }
@@ -223,7 +241,7 @@ impl Core {
             seen: seen.clone(),
             replay: st.replay,
         };
-        st.trace(TraceKind::Violation {
+        st.trace_with(|| TraceKind::Violation {
             service: name,
             rule: rule.id().to_string(),
             detail: seen,
@@ -247,12 +265,22 @@ impl Core {
 
     /// Wakes every waiter (status changes, process connects and exits).
     pub(crate) fn wake(&self) {
-        {
+        let (watch, triggers) = {
             let mut st = self.lock();
             st.activity += 1;
             api::fire_notifications(&mut st);
-        }
+            let watch = std::mem::take(&mut st.watch_dirty);
+            let triggers = !st.triggers.inbox.is_empty() || !st.triggers.queues.is_empty();
+            (watch, triggers)
+        };
         self.changed.notify_waiters();
+        // The system tasks only wake when they have something to look at.
+        if watch {
+            self.watch.notify_waiters();
+        }
+        if triggers {
+            self.trigger_work.notify_waiters();
+        }
     }
 
     /// The activity counter (see [`State::activity`]).
@@ -261,7 +289,7 @@ impl Core {
     }
 
     pub(crate) fn trace_note(&self, text: &str) {
-        self.lock().trace(TraceKind::Note {
+        self.lock().trace_with(|| TraceKind::Note {
             text: text.to_string(),
         });
     }

@@ -335,6 +335,7 @@ impl Core {
                 let now = st.now();
                 let rec = st.records.get_mut(key).expect("checked");
                 rec.begin_start(instance, initial_hint, now);
+                st.watch_dirty = true;
                 let overlap: Vec<String> = st
                     .work
                     .values()
@@ -356,7 +357,7 @@ impl Core {
                 let name = rec.name.clone();
                 let mut argv = vec![name.clone()];
                 argv.extend(args);
-                st.trace(TraceKind::StateChanged {
+                st.trace_with(|| TraceKind::StateChanged {
                     service: name.clone(),
                     from: ServiceState::Stopped.sc_label().to_string(),
                     to: ServiceState::StartPending.sc_label().to_string(),
@@ -396,7 +397,7 @@ impl Core {
                 if connected.is_err() {
                     let display = st.display_name(key);
                     let name = st.record(key).map(|r| r.name.clone()).unwrap_or_default();
-                    st.trace(TraceKind::Timeout {
+                    st.trace_with(|| TraceKind::Timeout {
                         service: Some(name),
                         what: "dispatcher connect".into(),
                         after_ms: pipe_timeout.as_millis() as u64,
@@ -427,7 +428,7 @@ impl Core {
         let sent = {
             let mut st = self.lock();
             let name = st.record(key).map(|r| r.name.clone()).unwrap_or_default();
-            st.trace(TraceKind::ServiceMainCalled {
+            st.trace_with(|| TraceKind::ServiceMainCalled {
                 service: name.clone(),
                 pid,
                 args: argv.clone(),
@@ -557,7 +558,7 @@ impl Core {
             },
         );
         st.records.get_mut(key).expect("checked").pid = pid;
-        st.trace(TraceKind::ProcessStarted {
+        st.trace_with(|| TraceKind::ProcessStarted {
             pid,
             image: command_line,
         });
@@ -586,7 +587,7 @@ impl Core {
         rec.pid = 0;
         rec.last_progress = now;
         let name = rec.name.clone();
-        st.trace(TraceKind::StateChanged {
+        st.trace_with(|| TraceKind::StateChanged {
             service: name,
             from: ServiceState::Stopped.sc_label().to_string(),
             to: ServiceState::Running.sc_label().to_string(),
@@ -617,7 +618,7 @@ impl Core {
                 let _ = p.sender.send(DispatchMsg::Exit);
             }
         }
-        st.trace(TraceKind::StateChanged {
+        st.trace_with(|| TraceKind::StateChanged {
             service: name,
             from: from.sc_label().to_string(),
             to: ServiceState::Stopped.sc_label().to_string(),

@@ -15,7 +15,7 @@ impl Core {
     /// Runs until the machine is dropped or rebooted.
     pub(crate) async fn watchdog(self: Arc<Core>) {
         loop {
-            let notified = self.changed.notified();
+            let notified = self.watch.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
             let next = {

@@ -160,7 +160,7 @@ impl Core {
             let first = users.is_empty();
             users.insert(key);
             if first {
-                st.trace(TraceKind::Note {
+                st.trace_with(|| TraceKind::Note {
                     text: format!("svchost (pid {pid}) loaded {expanded}"),
                 });
             }

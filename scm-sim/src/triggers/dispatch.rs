@@ -171,7 +171,7 @@ fn record(st: &mut State, event: u64, key: &str, outcome: TriggerOutcome) {
         .map(|r| r.name.clone())
         .unwrap_or_else(|| key.to_string());
     let time = st.now();
-    st.trace(TraceKind::Note {
+    st.trace_with(|| TraceKind::Note {
         text: format!("trigger event #{event} for {service}: {outcome:?}"),
     });
     st.triggers.outcomes.push(TriggerRecord {
@@ -189,7 +189,7 @@ impl Core {
         st.triggers.conditions.apply(&event);
         st.triggers.next_event += 1;
         let id = st.triggers.next_event;
-        st.trace(TraceKind::Note {
+        st.trace_with(|| TraceKind::Note {
             text: format!("trigger event #{id}: {}", event.describe()),
         });
         st.triggers.inbox.push_back((id, event));
@@ -201,7 +201,7 @@ impl Core {
     /// Runs until the machine is dropped or rebooted.
     pub(crate) async fn trigger_dispatcher(self: Arc<Core>) {
         loop {
-            let notified = self.changed.notified();
+            let notified = self.trigger_work.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
             let steps = {
@@ -265,7 +265,7 @@ impl Core {
                 match r {
                     Ok(code) if code == Win32Error::SHUTDOWN_IN_PROGRESS.code() => {
                         head.refused_while_stopping = true;
-                        st.trace(TraceKind::Note {
+                        st.trace_with(|| TraceKind::Note {
                             text: format!(
                                 "trigger event #{event} queued: {key} answered 1115 while stopping"
                             ),
