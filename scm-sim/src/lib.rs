@@ -61,6 +61,7 @@
 pub use fake_registry as registry;
 
 pub mod bench;
+pub mod cli;
 pub mod error;
 pub mod events;
 pub mod machine;

@@ -84,7 +84,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())
@@ -181,8 +181,8 @@ pub fn open(
     for (i, c) in file.commands.into_iter().enumerate() {
         let mut files = BTreeMap::new();
         for (name, h) in c.files {
-            let bytes = unhex(&h)
-                .ok_or_else(|| damaged(path, format!("bad hex in command {}", i + 1)))?;
+            let bytes =
+                unhex(&h).ok_or_else(|| damaged(path, format!("bad hex in command {}", i + 1)))?;
             files.insert(name, bytes);
         }
         let cmd = RecordedCommand {
@@ -193,11 +193,36 @@ pub fn open(
         if exit.rejected {
             return Err(damaged(
                 path,
-                format!("command {} ({}) is not a command", i + 1, cmd.words.join(" ")),
+                format!(
+                    "command {} ({}) is not a command",
+                    i + 1,
+                    cmd.words.join(" ")
+                ),
             ));
         }
     }
     Ok((session, true))
+}
+
+/// Pretty JSON with one command per line (readable, and diffs show one line per command).
+fn encode(file: &MachineFile) -> Result<String, serde_json::Error> {
+    let mut text = String::from("{\n");
+    text += &format!("  \"format\": {},\n", serde_json::to_string(&file.format)?);
+    text += &format!("  \"version\": {},\n", file.version);
+    text += &format!("  \"image\": {},\n", serde_json::to_string(&file.image)?);
+    text += &format!("  \"seed\": {},\n", file.seed);
+    text += "  \"commands\": [";
+    for (i, c) in file.commands.iter().enumerate() {
+        text += if i == 0 { "\n    " } else { ",\n    " };
+        text += &serde_json::to_string(c)?;
+    }
+    text += if file.commands.is_empty() {
+        "]\n"
+    } else {
+        "\n  ]\n"
+    };
+    text += "}";
+    Ok(text)
 }
 
 /// Writes the session's machine to `path`, atomically.
@@ -224,8 +249,8 @@ pub fn save(path: &Path, session: &Session) -> Result<(), CliError> {
             })
             .collect(),
     };
-    let text = serde_json::to_string_pretty(&file)
-        .map_err(|e| CliError::new(29, format!("cannot encode the machine: {e}")))?;
+    let text =
+        encode(&file).map_err(|e| CliError::new(29, format!("cannot encode the machine: {e}")))?;
     fake_registry::snapshot::write_atomic(path, |out: &mut dyn Write| {
         out.write_all(text.as_bytes())
             .and_then(|_| out.write_all(b"\n"))
@@ -247,7 +272,10 @@ mod tests {
 
     #[test]
     fn hex_round_trips() {
-        assert_eq!(unhex(&hex(&[0, 1, 0xfe, 0xff])).unwrap(), [0, 1, 0xfe, 0xff]);
+        assert_eq!(
+            unhex(&hex(&[0, 1, 0xfe, 0xff])).unwrap(),
+            [0, 1, 0xfe, 0xff]
+        );
         assert_eq!(unhex("abc"), None);
         assert_eq!(unhex("zz"), None);
     }

@@ -1,12 +1,11 @@
-//! A session: one simulated machine and what the command line keeps beside it (the scripted
-//! behaviours it set, the commands that changed the machine, the files those commands read),
+//! A session: one simulated machine and what the command line keeps beside it (the commands
+//! that changed the machine and the files those commands read),
 //! and the dispatch of one command (`sc …`, `reg …`, `tasklist …`, `sim …`) to its module.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::machine::Image;
-use crate::service::scripted::Behavior;
 use crate::Machine;
 
 use super::output::Output;
@@ -160,9 +159,6 @@ pub struct Session {
     pub(crate) machine: Machine,
     image: ImageSpec,
     seed: u64,
-    /// Scripted behaviours set through `sim behavior`, by upper-cased service name (the
-    /// machine has no getter for them).
-    pub(crate) behaviors: BTreeMap<String, Behavior>,
     cwd: PathBuf,
     history: Vec<RecordedCommand>,
     /// While replaying a machine file: the files the command being replayed read.
@@ -193,7 +189,6 @@ impl Session {
             machine,
             image,
             seed,
-            behaviors: BTreeMap::new(),
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             history: Vec::new(),
             replay_files: None,
@@ -289,7 +284,7 @@ fn dispatch(session: &mut Session, words: &[String], out: &mut Output) -> Exit {
         "reg" | "reg.exe" => super::reg::run(session, args, out),
         "tasklist" | "tasklist.exe" => super::tasklist::run(session, args, out),
         "sim" => super::sim::run(session, args, out),
-        "bench" => super::sim::bench(out),
+        "bench" => super::sim::bench(args, out),
         "help" | "--help" | "-h" | "/?" => {
             out.out(super::HELP);
             Exit::ok()

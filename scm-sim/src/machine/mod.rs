@@ -50,6 +50,7 @@ pub struct MachineBuilder {
     seed: u64,
     settings: Option<Settings>,
     pipe_timeout: Option<Duration>,
+    memory_kb: Option<u64>,
     boot: bool,
     tracing: bool,
 }
@@ -61,6 +62,7 @@ impl Default for MachineBuilder {
             seed: 0,
             settings: None,
             pipe_timeout: None,
+            memory_kb: None,
             boot: true,
             tracing: true,
         }
@@ -101,9 +103,7 @@ impl MachineBuilder {
     /// The machine's physical memory in KB (default 16 GB); above
     /// `Control\SvcHostSplitThresholdInKB` svchost services run one per host.
     pub fn memory_kb(mut self, kb: u64) -> Self {
-        let mut s = self.settings.clone().unwrap_or_default();
-        s.memory_kb = kb;
-        self.settings = Some(s);
+        self.memory_kb = Some(kb);
         self
     }
 
@@ -130,7 +130,9 @@ pub struct Machine {
     scm: Scm,
     caller: Caller,
     seed: u64,
-    base_settings: Settings,
+    /// Settings given to the builder: they replace what the registry says.
+    explicit_settings: Option<Settings>,
+    memory_kb: Option<u64>,
     pipe_timeout: Option<Duration>,
     /// What the configuration hash of the replay token covers.
     config: BTreeMap<String, String>,
@@ -172,6 +174,7 @@ impl Machine {
         let rt = runtime();
         let boot_instant = rt.block_on(async { tokio::time::Instant::now() });
         let base_settings = b.settings.clone().unwrap_or_default();
+        let explicit_settings = b.settings.clone();
         let rng = SimRng::new(b.seed);
         let state = State {
             registry,
@@ -183,6 +186,7 @@ impl Machine {
             trace: Default::default(),
             settings: base_settings.clone(),
             boot_instant,
+            rt: rt.handle().clone(),
             next_pid: 1000 + 4 * (rng.stream("pids").below(64) as u32),
             next_instance: 0,
             rng: rng.stream("schedule"),
@@ -213,18 +217,24 @@ impl Machine {
         config.insert("image".to_string(), b.image.label());
         config.insert(
             "settings".to_string(),
-            format!("{:?}|{:?}", base_settings, b.pipe_timeout),
+            format!("{:?}|{:?}|{:?}", base_settings, b.pipe_timeout, b.memory_kb),
         );
         let mut m = Machine {
             rt,
             scm,
             caller: Caller::administrator("Administrator", "S-1-5-21-1000-1000-1000-500"),
             seed: b.seed,
-            base_settings,
+            explicit_settings,
+            memory_kb: b.memory_kb,
             pipe_timeout: b.pipe_timeout,
             config,
         };
         m.update_replay_token();
+        {
+            let core = m.scm.core.clone();
+            let mut st = core.lock();
+            st.settings = m.effective_settings(&mut st.registry);
+        }
         m.start_watchdog();
         Ok(m)
     }
@@ -244,13 +254,13 @@ impl Machine {
                 t.abort();
             }
             st.registry.begin_boot();
-            let mut settings = crate::scm::boot_settings(&mut st.registry, &self.base_settings);
-            if let Some(t) = self.pipe_timeout {
-                settings.pipe_timeout = t;
-            }
-            st.settings = settings;
+            st.settings = self.effective_settings(&mut st.registry);
             st.handles = Default::default();
             st.notifications.clear();
+            // Trigger events waiting for a state of the old boot die with it; the machine's
+            // conditions stay and act again below.
+            st.triggers.queues.clear();
+            st.triggers.inbox.clear();
             st.boot_instant = self.rt.block_on(async { tokio::time::Instant::now() });
             crate::scm::load_database(&mut st);
         }
@@ -262,6 +272,22 @@ impl Machine {
             core.raise_trigger(event);
         }
         self.settle();
+    }
+
+    /// The settings the SCM uses: the builder's when given, else the registry's (read at
+    /// boot), with the builder's pipe timeout and memory on top.
+    fn effective_settings(&self, registry: &mut Registry) -> Settings {
+        let mut settings = match &self.explicit_settings {
+            Some(s) => s.clone(),
+            None => crate::scm::boot_settings(registry, &Settings::default()),
+        };
+        if let Some(t) = self.pipe_timeout {
+            settings.pipe_timeout = t;
+        }
+        if let Some(kb) = self.memory_kb {
+            settings.memory_kb = kb;
+        }
+        settings
     }
 
     fn start_watchdog(&mut self) {

@@ -133,7 +133,7 @@ impl ProcessContext {
                     let code = match handler {
                         // No handler registered yet: the dispatcher cannot deliver.
                         None => Win32Error::SERVICE_CANNOT_ACCEPT_CTRL.code(),
-                        Some(h) => match CatchUnwind::new(h.handle(request)).await {
+                        Some(h) => match self.run_handler(&service, h, request).await {
                             Ok(result) => result.code(),
                             Err(panic) => {
                                 let what = format!(
@@ -152,6 +152,20 @@ impl ProcessContext {
             }
         }
         Ok(())
+    }
+
+    /// Runs a handler, recording that the dispatcher is busy with it meanwhile.
+    async fn run_handler(
+        &self,
+        service: &str,
+        handler: Arc<dyn crate::service::AsyncControlHandler>,
+        request: ControlRequest,
+    ) -> Result<crate::service::ServiceControlHandlerResult, Box<dyn std::any::Any + Send>> {
+        let what = format!("{} handler of {service}", request.control.name());
+        self.core.set_busy(self.pid, Some(what));
+        let r = CatchUnwind::new(handler.handle(request)).await;
+        self.core.set_busy(self.pid, None);
+        r
     }
 
     fn start_service_main(

@@ -243,7 +243,9 @@ impl Scm {
         if rec.marked_for_delete {
             return Err(Win32Error::SERVICE_MARKED_FOR_DELETE);
         }
-        let mut c = rec.config.clone();
+        // Start from the key as it is now (regedit may have changed it since boot).
+        let mut c = ServiceKey::read(&st.registry, &Caller::local_system(), &rec.name)
+            .unwrap_or_else(|_| rec.config.clone());
         let name = rec.name.clone();
         let old_start = c.start;
         if let Some(t) = p.service_type {
@@ -320,7 +322,9 @@ impl Scm {
         if rec.marked_for_delete {
             return Err(Win32Error::SERVICE_MARKED_FOR_DELETE);
         }
-        let mut c = rec.config.clone();
+        // Start from the key as it is now (regedit may have changed it since boot).
+        let mut c = ServiceKey::read(&st.registry, &Caller::local_system(), &rec.name)
+            .unwrap_or_else(|_| rec.config.clone());
         let driver = rec.service_type().is_driver();
         match value.clone() {
             ServiceConfig2::Description(d) => match d {
@@ -379,7 +383,10 @@ impl Scm {
             ServiceConfig2::RequiredPrivileges(p) => c.required_privileges = p,
             ServiceConfig2::PreshutdownInfo(ms) => c.preshutdown_timeout = Some(ms),
             ServiceConfig2::TriggerInfo(t) => {
-                if t.len() > 64 || t.iter().any(|t| t.data.len() > 64) {
+                if t.len() > 64
+                    || t.iter()
+                        .any(|t| t.data.len() > 64 || t.data.iter().any(|d| d.data.len() > 1024))
+                {
                     return Err(Win32Error::INVALID_PARAMETER);
                 }
                 if t.is_empty() && c.triggers.is_empty() {

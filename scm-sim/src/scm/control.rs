@@ -135,7 +135,7 @@ impl Core {
                     .contains(ServiceControlAccept::TRIGGEREVENT);
             if !trigger_while_stopping {
                 let stop_sent =
-                    rec.stop_sent && !(control == ServiceControl::TriggerEvent && !from_client);
+                    (from_client || control != ServiceControl::TriggerEvent) && rec.stop_sent;
                 admit(rec.status.state, rec.status.accepted, stop_sent, control)?;
             }
             if rec.service_type().is_driver() {
@@ -208,20 +208,36 @@ impl Core {
                 let mut st = self.lock();
                 let display = st.display_name(key);
                 st.trace_with(|| TraceKind::Timeout {
-                    service: Some(name),
+                    service: Some(name.clone()),
                     what: format!("{} handler (pid {pid})", control.name()),
                     after_ms: pipe_timeout.as_millis() as u64,
                 });
-                self.violation(
-                    &mut st,
-                    Rule::HungHandler,
-                    key,
-                    format!(
-                        "{} handler did not return within {} ms",
-                        control.name(),
-                        pipe_timeout.as_millis()
+                // Blame the handler the dispatcher is stuck in: this one, or a sibling's in a
+                // shared process that this control is queued behind.
+                let busy = st.processes.get(&pid).and_then(|p| p.busy.clone());
+                let own = format!("{} handler of {}", control.name(), name);
+                let (blamed, seen) = match busy {
+                    Some(b) if !b.eq_ignore_ascii_case(&own) => {
+                        let culprit = b.rsplit(" of ").next().unwrap_or(key).to_string();
+                        (
+                            culprit,
+                            format!(
+                                "{b} has not returned within {} ms; a {} control to {name} timed out behind it",
+                                pipe_timeout.as_millis(),
+                                control.name()
+                            ),
+                        )
+                    }
+                    _ => (
+                        key.to_string(),
+                        format!(
+                            "{} handler did not return within {} ms",
+                            control.name(),
+                            pipe_timeout.as_millis()
+                        ),
                     ),
-                );
+                };
+                self.violation(&mut st, Rule::HungHandler, &blamed, seen);
                 st.event(
                     key,
                     ScmEvent::TransactionTimeout {

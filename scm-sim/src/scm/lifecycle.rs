@@ -119,6 +119,7 @@ impl Core {
         if progressed {
             rec.last_progress = now;
         }
+        rec.awaiting_dispatcher = false;
         if state.is_pending() {
             st.watch_dirty = true;
         }
@@ -374,9 +375,9 @@ impl Core {
             .filter(|w| w.pid == pid && w.alive)
             .map(|w| {
                 w.killed = true;
-                // A task dies with its process; an OS thread is only reported (it cannot
-                // be killed from here) and its sleeps fail from now on.
-                w.alive = w.kind == crate::sim::WorkKind::Thread;
+                // A task dies with its process; an OS thread cannot be killed from here, but
+                // it is dead to the machine: its sleeps fail and its reports are rejected.
+                w.alive = false;
                 let left = match &w.progress {
                     Some(p) => format!(" (last progress: {p})"),
                     None => String::new(),
@@ -397,7 +398,11 @@ impl Core {
             let Some(rec) = st.records.get_mut(&key) else {
                 continue;
             };
-            if rec.status.state == ServiceState::Stopped || rec.pid != pid {
+            if rec.status.state == ServiceState::Stopped
+                || rec.pid != pid
+                || rec.awaiting_dispatcher
+            {
+                // A start still waiting for the dispatcher fails there (1053), not as a crash.
                 continue;
             }
             let from = rec.status.state;

@@ -61,6 +61,8 @@ pub(crate) struct ProcessRecord {
     pub(crate) image_key: String,
     /// The command line it was launched with (svchost hosts: `-k GROUP [-p] [-s NAME]`).
     pub(crate) command_line: String,
+    /// The handler the dispatcher is running now (`stop handler of X`), if any.
+    pub(crate) busy: Option<String>,
     /// DLLs loaded in an svchost host, each with the services using it.
     pub(crate) dlls: BTreeMap<String, BTreeSet<String>>,
     pub(crate) account: String,
@@ -97,6 +99,8 @@ pub(crate) struct State {
     pub(crate) trace: Trace,
     pub(crate) settings: Settings,
     pub(crate) boot_instant: Instant,
+    /// The machine's runtime (its clock is the virtual one).
+    pub(crate) rt: tokio::runtime::Handle,
     pub(crate) next_pid: u32,
     pub(crate) next_instance: u64,
     pub(crate) rng: SimRng,
@@ -134,6 +138,9 @@ pub(crate) struct State {
 impl State {
     /// Virtual time since boot.
     pub(crate) fn now(&self) -> Duration {
+        // Enter the machine's runtime so that calls from other threads (tracked threads, the
+        // blocking Machine wrappers) read the virtual clock, not the real one.
+        let _context = self.rt.enter();
         Instant::now().saturating_duration_since(self.boot_instant)
     }
 
@@ -333,6 +340,13 @@ impl Core {
             .get(&pid)
             .and_then(|p| p.services.iter().next().cloned());
         first.map(|n| self.behavior_for(&n)).unwrap_or_default()
+    }
+
+    /// Records which handler a process's dispatcher is running.
+    pub(crate) fn set_busy(&self, pid: u32, what: Option<String>) {
+        if let Some(p) = self.lock().processes.get_mut(&pid) {
+            p.busy = what;
+        }
     }
 
     /// Registers a unit of work; returns its id.

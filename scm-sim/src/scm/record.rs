@@ -71,6 +71,10 @@ pub(crate) struct ServiceRecord {
     /// The type the SCM reports (0x30 for a split svchost service).
     pub(crate) runtime_type: Option<ServiceType>,
     pub(crate) start_reason: Option<StartReason>,
+    /// Between StartService's START_PENDING and the dispatcher's acknowledgement: the SCM's
+    /// own pipe timeout applies, not the wait hint, and a process dying then fails the start
+    /// rather than crashing the service.
+    pub(crate) awaiting_dispatcher: bool,
 }
 
 impl ServiceRecord {
@@ -88,6 +92,7 @@ impl ServiceRecord {
             last_progress: Duration::ZERO,
             runtime_type: None,
             start_reason: None,
+            awaiting_dispatcher: false,
         }
     }
 
@@ -148,6 +153,7 @@ impl ServiceRecord {
     pub(crate) fn begin_start(&mut self, instance: u64, wait_hint: Duration, now: Duration) {
         self.instance = instance;
         self.stop_sent = false;
+        self.awaiting_dispatcher = true;
         self.status = RecordStatus {
             state: ServiceState::StartPending,
             accepted: ServiceControlAccept::empty(),

@@ -477,6 +477,21 @@ impl Core {
             self.wake();
             return Err(Win32Error(code));
         }
+        {
+            // ServiceMain runs: from now on the wait hint applies.
+            let mut st = self.lock();
+            let now = st.now();
+            if let Some(r) = st.records.get_mut(key).filter(|r| r.instance == instance) {
+                if r.awaiting_dispatcher {
+                    r.awaiting_dispatcher = false;
+                    if r.status.state == ServiceState::StartPending && r.status.checkpoint == 0 {
+                        r.last_progress = now;
+                    }
+                    st.watch_dirty = true;
+                }
+            }
+        }
+        self.wake();
         Ok(())
     }
 
@@ -548,6 +563,7 @@ impl Core {
                 image_key,
                 command_line: command_line.clone(),
                 dlls: Default::default(),
+                busy: None,
                 account,
                 own_process: !shared,
                 services,
@@ -602,6 +618,7 @@ impl Core {
         };
         let from = rec.status.state;
         let pid = rec.pid;
+        rec.awaiting_dispatcher = false;
         rec.status = super::record::RecordStatus::stopped(error.code(), 0);
         rec.pid = 0;
         rec.last_progress = now;
@@ -633,6 +650,7 @@ impl Core {
                 },
             );
         }
+        super::api::purge_if_deleted(st, key);
     }
 }
 

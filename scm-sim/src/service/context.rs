@@ -148,10 +148,15 @@ impl ServiceContext {
             site,
             crate::sim::WorkKind::Task,
         );
-        let core = self.core.clone();
+        let finished = FinishedOnDrop {
+            core: self.core.clone(),
+            id,
+        };
         let task = self.core.rt.spawn(async move {
+            // Marks the unit ended when the task ends, however it ends (returns, is aborted,
+            // or dies with its process).
+            let _finished = finished;
             work.await;
-            core.work_finished(id);
         });
         self.core.attach_task(self.pid, task.abort_handle());
         task
@@ -161,11 +166,7 @@ impl ServiceContext {
     /// it; it sleeps on virtual time with [`ThreadContext::sleep`]. If its process is
     /// terminated the thread is reported as killed and its sleeps return `Err(Killed)`.
     #[track_caller]
-    pub fn spawn_thread<F>(
-        &self,
-        name: &str,
-        work: F,
-    ) -> std::io::Result<std::thread::JoinHandle<()>>
+    pub fn spawn_thread<F>(&self, name: &str, work: F) -> std::io::Result<crate::sim::TrackedThread>
     where
         F: FnOnce(ThreadContext) + Send + 'static,
     {
@@ -190,12 +191,14 @@ impl ServiceContext {
         let core = self.core.clone();
         let pid = self.pid;
         let service = self.name.clone();
+        let (done_tx, done_rx) = tokio::sync::oneshot::channel();
         let spawned = std::thread::Builder::new()
             .name(name.to_string())
             .spawn(move || {
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(tctx)));
                 core.work_finished(id);
                 guard.release();
+                let _ = done_tx.send(());
                 if let Err(panic) = outcome {
                     let what = format!(
                         "thread of {service} panicked: {}",
@@ -204,10 +207,13 @@ impl ServiceContext {
                     core.crash_process(pid, &what);
                 }
             });
-        if spawned.is_err() {
-            self.core.work_finished(id);
+        match spawned {
+            Ok(handle) => Ok(crate::sim::TrackedThread::new(handle, done_rx)),
+            Err(e) => {
+                self.core.work_finished(id);
+                Err(e)
+            }
         }
-        spawned
     }
 
     /// Runs `f` on the machine's registry as this service's account (HKEY_CURRENT_USER is
@@ -265,6 +271,18 @@ impl ServiceContext {
             service: self.name.clone(),
             instance: self.instance,
         }
+    }
+}
+
+/// Marks a tracked task ended when dropped.
+struct FinishedOnDrop {
+    core: Arc<Core>,
+    id: u64,
+}
+
+impl Drop for FinishedOnDrop {
+    fn drop(&mut self) {
+        self.core.work_finished(self.id);
     }
 }
 

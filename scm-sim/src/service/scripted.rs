@@ -457,6 +457,13 @@ impl Service for ScriptedService {
                     let _ = status.set_status(ServiceStatus::stopped(exit));
                     return;
                 }
+                // A redundant PAUSE or CONTINUE only re-reports the current state.
+                ServiceControl::Pause if current.current_state == ServiceState::Paused => {
+                    let _ = status.set_status(current);
+                }
+                ServiceControl::Continue if current.current_state == ServiceState::Running => {
+                    let _ = status.set_status(current);
+                }
                 ServiceControl::Pause => {
                     pending(
                         &status,

@@ -58,6 +58,38 @@ impl Guard {
 
 type SleepRequest = (Duration, std_mpsc::Sender<()>);
 
+/// A tracked OS thread: join it from async service code without blocking the machine.
+#[derive(Debug)]
+pub struct TrackedThread {
+    handle: std::thread::JoinHandle<()>,
+    done: tokio::sync::oneshot::Receiver<()>,
+}
+
+impl TrackedThread {
+    pub(crate) fn new(
+        handle: std::thread::JoinHandle<()>,
+        done: tokio::sync::oneshot::Receiver<()>,
+    ) -> TrackedThread {
+        TrackedThread { handle, done }
+    }
+
+    /// Waits (on the machine's runtime) until the thread's work ended and the tracker saw it
+    /// end — after this a STOPPED report cannot find it alive.
+    pub async fn join(self) {
+        let _ = self.done.await;
+    }
+
+    /// True once the thread returned.
+    pub fn is_finished(&self) -> bool {
+        self.handle.is_finished()
+    }
+
+    /// The standard library handle (its `join` blocks the calling thread).
+    pub fn into_std(self) -> std::thread::JoinHandle<()> {
+        self.handle
+    }
+}
+
 /// What a tracked thread sees.
 pub struct ThreadContext {
     pub(crate) core: Arc<Core>,

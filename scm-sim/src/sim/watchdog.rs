@@ -36,27 +36,65 @@ impl Core {
     }
 
     /// Flags overdue pending services; returns the time until the next deadline.
+    ///
+    /// Two stages: when the wait hint runs out without progress the rule is broken
+    /// (`hung-start`, `hung-stop`, `hung-pause`); Windows itself gives up on a start only
+    /// 80 seconds later ("80 seconds plus the last wait hint", Service Startup) and logs
+    /// event 7022 then.
     fn check_hangs(&self, st: &mut State) -> Option<Duration> {
+        const START_GRACE: Duration = Duration::from_secs(80);
         let now = st.now();
         let mut next: Option<Duration> = None;
         let mut overdue = Vec::new();
+        let mut give_up = Vec::new();
+        let consider = |deadline: Duration, next: &mut Option<Duration>| -> bool {
+            if deadline <= now {
+                true
+            } else {
+                let left = deadline - now;
+                *next = Some(next.map_or(left, |n: Duration| n.min(left)));
+                false
+            }
+        };
         for (key, r) in &st.records {
             let s = r.status;
-            if !s.state.is_pending() {
+            if !s.state.is_pending() || r.awaiting_dispatcher {
                 continue;
             }
             let id = (key.clone(), r.instance, s.state.to_raw(), s.checkpoint);
-            if st.hangs_seen.contains(&id) {
-                continue;
-            }
             let deadline =
                 r.last_progress + Duration::from_millis(u64::from(s.wait_hint_ms).max(1));
-            if deadline <= now {
-                overdue.push((id, s.state, s.checkpoint, s.wait_hint_ms, r.last_progress));
-            } else {
-                let left = deadline - now;
-                next = Some(next.map_or(left, |n| n.min(left)));
+            if !st.hangs_seen.contains(&id) && consider(deadline, &mut next) {
+                overdue.push((
+                    id.clone(),
+                    s.state,
+                    s.checkpoint,
+                    s.wait_hint_ms,
+                    r.last_progress,
+                ));
             }
+            if s.state == ServiceState::StartPending {
+                let stage2 = (
+                    key.clone(),
+                    r.instance,
+                    100 + s.state.to_raw(),
+                    s.checkpoint,
+                );
+                if !st.hangs_seen.contains(&stage2) && consider(deadline + START_GRACE, &mut next) {
+                    give_up.push(stage2);
+                }
+            }
+        }
+        for id in give_up {
+            let key = id.0.clone();
+            st.hangs_seen.insert(id);
+            let display = st.display_name(&key);
+            st.event(
+                &key,
+                ScmEvent::StartHung {
+                    display_name: display,
+                },
+            );
         }
         for (id, state, checkpoint, hint, since) in overdue {
             let key = id.0.clone();
@@ -72,22 +110,15 @@ impl Core {
                 crate::events::time_ns::seconds_text(since)
             );
             self.violation(st, rule, &key, seen);
-            let display = st.display_name(&key);
-            match state {
-                ServiceState::StartPending => st.event(
-                    &key,
-                    ScmEvent::StartHung {
-                        display_name: display,
-                    },
-                ),
-                ServiceState::StopPending => st.event(
+            if state == ServiceState::StopPending {
+                let display = st.display_name(&key);
+                st.event(
                     &key,
                     ScmEvent::HungStop {
                         display_name: display,
                         waited_ms: (now - since).as_millis() as u64,
                     },
-                ),
-                _ => {}
+                );
             }
         }
         next

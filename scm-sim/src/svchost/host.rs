@@ -121,7 +121,16 @@ impl Core {
     fn resolve_service_dll(&self, name: &str, pid: u32) -> Result<Resolved, Win32Error> {
         let mut st = self.lock();
         let rec = st.record(name).ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)?;
-        let params = &rec.config.parameters;
+        // svchost reads the service's key itself when it starts the service (not the SCM's
+        // copy loaded at boot), so a ServiceDll written since boot is found.
+        let fresh = fake_registry::ServiceKey::read(
+            &st.registry,
+            &fake_registry::Caller::local_system(),
+            &rec.name,
+        )
+        .map(|k| k.parameters)
+        .unwrap_or_else(|_| rec.config.parameters.clone());
+        let params = &fresh;
         let legacy = st.settings.svchost_parameters_only;
         let usable = |loc: ParamLocation| !legacy || loc == ParamLocation::Parameters;
         let dll = params
@@ -156,9 +165,8 @@ impl Core {
         };
         let key = name.to_ascii_uppercase();
         if let Some(p) = st.processes.get_mut(&pid) {
-            let users = p.dlls.entry(dll_key).or_default();
-            let first = users.is_empty();
-            users.insert(key);
+            let first = !p.dlls.contains_key(&dll_key);
+            p.dlls.entry(dll_key).or_default().insert(key);
             if first {
                 st.trace_with(|| TraceKind::Note {
                     text: format!("svchost (pid {pid}) loaded {expanded}"),

@@ -128,10 +128,8 @@ impl Conditions {
             TriggerEvent::DomainLeave => self.domain_joined = false,
             TriggerEvent::MachinePolicy => self.machine_policy = true,
             TriggerEvent::UserPolicy => self.user_policy = true,
-            TriggerEvent::PortOpen(p) => {
-                if !self.open_ports.contains(p) {
-                    self.open_ports.push(p.clone());
-                }
+            TriggerEvent::PortOpen(p) if !self.open_ports.contains(p) => {
+                self.open_ports.push(p.clone())
             }
             TriggerEvent::PortClose(p) => self.open_ports.retain(|q| q != p),
             TriggerEvent::DeviceArrival {
@@ -334,53 +332,58 @@ fn plan(st: &mut State) -> Vec<Step> {
                     .iter()
                     .any(|d| d.eq_ignore_ascii_case(&key))
         });
-        let queue = st.triggers.queues.get_mut(&key).expect("listed");
-        let Some(head) = queue.front_mut() else {
-            st.triggers.queues.remove(&key);
-            continue;
-        };
-        if head.in_flight {
-            continue;
-        }
-        let event = head.event;
-        let accepts_trigger = accepted.contains(ServiceControlAccept::TRIGGEREVENT);
-        match head.action {
-            TriggerAction::Stop => {
-                queue.pop_front();
-                if state == ServiceState::Stopped {
-                    record(st, event, &key, TriggerOutcome::AlreadyStopped);
-                } else if dependents_active {
-                    record(
-                        st,
-                        event,
-                        &key,
-                        TriggerOutcome::StopRefused(Win32Error::DEPENDENT_SERVICES_RUNNING.code()),
-                    );
-                } else {
+        // Resolve heads that need no step (already stopped, refused) until one needs a step
+        // or must wait.
+        while let Some(queue) = st.triggers.queues.get_mut(&key) {
+            let Some(head) = queue.front_mut() else {
+                st.triggers.queues.remove(&key);
+                break;
+            };
+            if head.in_flight {
+                break;
+            }
+            let event = head.event;
+            let accepts_trigger = accepted.contains(ServiceControlAccept::TRIGGEREVENT);
+            match head.action {
+                TriggerAction::Stop => {
+                    queue.pop_front();
+                    if state == ServiceState::Stopped {
+                        record(st, event, &key, TriggerOutcome::AlreadyStopped);
+                        continue;
+                    } else if dependents_active {
+                        let refused = TriggerOutcome::StopRefused(
+                            Win32Error::DEPENDENT_SERVICES_RUNNING.code(),
+                        );
+                        record(st, event, &key, refused);
+                        continue;
+                    }
                     steps.push(Step::Stop(key.clone(), event));
                 }
+                TriggerAction::Start | TriggerAction::Other(_) => match state {
+                    ServiceState::Stopped => {
+                        queue.pop_front();
+                        steps.push(Step::Start(key.clone(), event));
+                    }
+                    ServiceState::StopPending
+                        if accepts_trigger && !head.refused_while_stopping =>
+                    {
+                        head.in_flight = true;
+                        steps.push(Step::Deliver(key.clone(), event, head.description.clone()));
+                    }
+                    ServiceState::Running
+                    | ServiceState::Paused
+                    | ServiceState::PausePending
+                    | ServiceState::ContinuePending
+                        if accepts_trigger =>
+                    {
+                        head.in_flight = true;
+                        steps.push(Step::Deliver(key.clone(), event, head.description.clone()));
+                    }
+                    // START_PENDING, a stop in progress, or no TRIGGEREVENT accepted: held.
+                    _ => {}
+                },
             }
-            TriggerAction::Start | TriggerAction::Other(_) => match state {
-                ServiceState::Stopped => {
-                    queue.pop_front();
-                    steps.push(Step::Start(key.clone(), event));
-                }
-                ServiceState::StopPending if accepts_trigger && !head.refused_while_stopping => {
-                    head.in_flight = true;
-                    steps.push(Step::Deliver(key.clone(), event, head.description.clone()));
-                }
-                ServiceState::Running
-                | ServiceState::Paused
-                | ServiceState::PausePending
-                | ServiceState::ContinuePending
-                    if accepts_trigger =>
-                {
-                    head.in_flight = true;
-                    steps.push(Step::Deliver(key.clone(), event, head.description.clone()));
-                }
-                // START_PENDING, a stop in progress, or no TRIGGEREVENT accepted: held.
-                _ => {}
-            },
+            break;
         }
     }
     steps

@@ -1,0 +1,323 @@
+//! `scm-sim sc …`: sc.exe on the simulated machine. Same syntax (`sc [\\server] command
+//! [service name] option= value …`, commands case-insensitive), same output and the same exit
+//! codes: the Win32 error of the failing call, 1639 after a usage text, 0 on success.
+//!
+//! | file | commands |
+//! |---|---|
+//! | `query` | query, queryex (one service or an enumeration), qc, qdescription, qfailure, qfailureflag, qsidtype, qprivs, qtriggerinfo, enumdepend, getdisplayname, getkeyname |
+//! | `control` | start, stop, pause, continue, interrogate, control |
+//! | `config` | create, config, description, failure, failureflag, sidtype, privs, triggerinfo, delete |
+//! | `triggers` | parsing `sc triggerinfo` options |
+//! | [`format`] | the output blocks |
+//! | `usage` | the help texts |
+//!
+//! Each command opens the handles sc.exe opens and closes them before it returns (so a
+//! deleted, stopped service disappears as soon as `sc delete` ends, as on Windows).
+
+mod config;
+mod control;
+pub mod format;
+mod query;
+mod triggers;
+mod usage;
+
+use crate::error::Win32Error;
+use crate::scm::{
+    ChangeConfigParams, CreateServiceParams, EnumServiceStatus, QueryServiceConfig, ScHandle, Scm,
+    ServiceConfig2, ServiceConfig2Level,
+};
+use crate::service::ServiceStatusProcess;
+use crate::Machine;
+
+use super::output::Output;
+use super::session::{Exit, Session};
+
+/// The sc commands the simulator does not model yet, with the API sc.exe would call.
+const NOT_YET: &[(&str, &str)] = &[
+    ("managedaccount", "ChangeServiceConfig2"),
+    ("qmanagedaccount", "QueryServiceConfig2"),
+    ("preferrednode", "ChangeServiceConfig2"),
+    ("qpreferrednode", "QueryServiceConfig2"),
+    ("qprotection", "QueryServiceConfig2"),
+    ("quserservice", "QueryServiceConfig2"),
+    ("sdshow", "QueryServiceObjectSecurity"),
+    ("sdset", "SetServiceObjectSecurity"),
+    ("showsid", "LookupAccountName"),
+    ("boot", "NotifyBootConfigStatus"),
+    ("lock", "LockServiceDatabase"),
+    ("querylock", "QueryServiceLockStatus"),
+];
+
+/// Runs `sc ARGS…`.
+pub(crate) fn run(session: &mut Session, args: &[String], out: &mut Output) -> Exit {
+    let mut args = args;
+    // `sc \\server …`: the simulated machine is the only one; any server name reaches it.
+    if args.first().is_some_and(|a| a.starts_with("\\\\")) {
+        args = &args[1..];
+    }
+    let Some(cmd) = args.first() else {
+        return usage(out, usage::MAIN);
+    };
+    let rest = &args[1..];
+    let m = &mut session.machine;
+    match cmd.to_ascii_lowercase().as_str() {
+        "query" => query::query(m, rest, StatusLayoutArg::Query, out),
+        "queryex" => query::query(m, rest, StatusLayoutArg::QueryEx, out),
+        "qc" => query::qc(m, rest, out),
+        "qdescription" => query::qdescription(m, rest, out),
+        "qfailure" => query::qfailure(m, rest, out),
+        "qfailureflag" => query::qfailureflag(m, rest, out),
+        "qsidtype" => query::qsidtype(m, rest, out),
+        "qprivs" => query::qprivs(m, rest, out),
+        "qtriggerinfo" => query::qtriggerinfo(m, rest, out),
+        "enumdepend" => query::enumdepend(m, rest, out),
+        "getdisplayname" => query::getdisplayname(m, rest, out),
+        "getkeyname" => query::getkeyname(m, rest, out),
+        "start" => control::start(m, rest, out),
+        "stop" => control::simple(m, rest, control::Simple::Stop, out),
+        "pause" => control::simple(m, rest, control::Simple::Pause, out),
+        "continue" => control::simple(m, rest, control::Simple::Continue, out),
+        "interrogate" => control::simple(m, rest, control::Simple::Interrogate, out),
+        "control" => control::control(m, rest, out),
+        "create" => config::create(m, rest, out),
+        "config" => config::config(m, rest, out),
+        "description" => config::description(m, rest, out),
+        "failure" => config::failure(m, rest, out),
+        "failureflag" => config::failureflag(m, rest, out),
+        "sidtype" => config::sidtype(m, rest, out),
+        "privs" => config::privs(m, rest, out),
+        "triggerinfo" => config::triggerinfo(m, rest, out),
+        "delete" => config::delete(m, rest, out),
+        other => match NOT_YET.iter().find(|(c, _)| *c == other) {
+            Some((_, api)) => {
+                out.out(&format::failure_block(
+                    api,
+                    Win32Error::CALL_NOT_IMPLEMENTED,
+                ));
+                Exit::code(Win32Error::CALL_NOT_IMPLEMENTED.code() as i32)
+            }
+            None => {
+                out.out("ERROR:  Unrecognized command\n\n");
+                usage(out, usage::MAIN)
+            }
+        },
+    }
+}
+
+/// Which query command runs (`query` or `queryex`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StatusLayoutArg {
+    Query,
+    QueryEx,
+}
+
+/// Prints a usage text; exit code 1639 (ERROR_INVALID_COMMAND_LINE).
+pub(crate) fn usage(out: &mut Output, text: &str) -> Exit {
+    out.out(text);
+    Exit::code(Win32Error::INVALID_COMMAND_LINE.code() as i32)
+}
+
+/// Prints a failure block; exit code the error's.
+pub(crate) fn failed(out: &mut Output, context: &str, e: Win32Error, touched: bool) -> Exit {
+    out.out(&format::failure_block(context, e));
+    Exit {
+        code: e.code() as i32,
+        touched,
+        rejected: false,
+    }
+}
+
+/// `name= value` options after a command: lower-cased names (with their `=`) and values, in
+/// order. `None` when a word is not one of `allowed` or a value is missing.
+pub(crate) fn parse_options(args: &[String], allowed: &[&str]) -> Option<Vec<(String, String)>> {
+    let mut opts = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let name = args[i].to_ascii_lowercase();
+        if !allowed.contains(&name.as_str()) {
+            return None;
+        }
+        let value = args.get(i + 1)?;
+        opts.push((name, value.clone()));
+        i += 2;
+    }
+    Some(opts)
+}
+
+/// The handles one sc command opened; closed (services first) when dropped.
+///
+/// Every call runs inside the machine's runtime (through [`Machine::block_on`]), so that the
+/// engine's timestamps (trace entries, events 7045 and 7040) are virtual time even for the
+/// calls that do not wait.
+pub(crate) struct Sc<'a> {
+    pub(crate) m: &'a mut Machine,
+    api: Scm,
+    opened: Vec<ScHandle>,
+}
+
+impl<'a> Sc<'a> {
+    pub(crate) fn new(m: &'a mut Machine) -> Sc<'a> {
+        let api = m.scm();
+        Sc {
+            m,
+            api,
+            opened: Vec::new(),
+        }
+    }
+
+    /// Runs a non-waiting management call in the runtime's context.
+    fn call<T>(&self, f: impl FnOnce(&Scm) -> T) -> T {
+        let api = self.api.clone();
+        self.m.block_on(async move { f(&api) })
+    }
+
+    /// OpenSCManager, as the administrator reg.exe and sc.exe run as.
+    pub(crate) fn manager(&mut self, access: u32) -> Result<ScHandle, Win32Error> {
+        let caller = crate::cli::reg::caller();
+        let h = self.call(|api| api.open_sc_manager(&caller, access))?;
+        self.opened.push(h);
+        Ok(h)
+    }
+
+    /// OpenService.
+    pub(crate) fn service(
+        &mut self,
+        scm: ScHandle,
+        name: &str,
+        access: u32,
+    ) -> Result<ScHandle, Win32Error> {
+        let h = self.call(|api| api.open_service(scm, name, access))?;
+        self.opened.push(h);
+        Ok(h)
+    }
+
+    /// CloseServiceHandle.
+    pub(crate) fn close_service_handle(&mut self, h: ScHandle) -> Result<(), Win32Error> {
+        self.opened.retain(|x| *x != h);
+        self.call(|api| api.close_service_handle(h))
+    }
+
+    /// CreateService (the handle it returns is closed with the others).
+    pub(crate) fn create_service(
+        &mut self,
+        scm: ScHandle,
+        p: &CreateServiceParams,
+    ) -> Result<ScHandle, Win32Error> {
+        let h = self.call(|api| api.create_service(scm, p))?;
+        self.opened.push(h);
+        Ok(h)
+    }
+
+    /// DeleteService.
+    pub(crate) fn delete_service(&mut self, h: ScHandle) -> Result<(), Win32Error> {
+        self.call(|api| api.delete_service(h))
+    }
+
+    /// StartService; returns when ServiceMain runs (no settling: `sc start` prints the
+    /// status right after).
+    pub(crate) fn start_service(&mut self, h: ScHandle, args: &[&str]) -> Result<(), Win32Error> {
+        let api = self.api.clone();
+        self.m.block_on(api.start_service(h, args))
+    }
+
+    /// ControlService; the status it returned.
+    pub(crate) fn control_service(
+        &mut self,
+        h: ScHandle,
+        control: u32,
+    ) -> Result<ServiceStatusProcess, Win32Error> {
+        let api = self.api.clone();
+        let r = self.m.block_on(api.control_service(h, control));
+        self.m.settle();
+        r
+    }
+
+    /// QueryServiceStatusEx.
+    pub(crate) fn query_service_status(
+        &mut self,
+        h: ScHandle,
+    ) -> Result<ServiceStatusProcess, Win32Error> {
+        self.call(|api| api.query_service_status(h))
+    }
+
+    /// QueryServiceConfig.
+    pub(crate) fn query_service_config(
+        &mut self,
+        h: ScHandle,
+    ) -> Result<QueryServiceConfig, Win32Error> {
+        self.call(|api| api.query_service_config(h))
+    }
+
+    /// QueryServiceConfig2.
+    pub(crate) fn query_service_config2(
+        &mut self,
+        h: ScHandle,
+        level: ServiceConfig2Level,
+    ) -> Result<ServiceConfig2, Win32Error> {
+        self.call(|api| api.query_service_config2(h, level))
+    }
+
+    /// ChangeServiceConfig.
+    pub(crate) fn change_service_config(
+        &mut self,
+        h: ScHandle,
+        p: &ChangeConfigParams,
+    ) -> Result<(), Win32Error> {
+        self.call(|api| api.change_service_config(h, p))
+    }
+
+    /// ChangeServiceConfig2.
+    pub(crate) fn change_service_config2(
+        &mut self,
+        h: ScHandle,
+        v: &ServiceConfig2,
+    ) -> Result<(), Win32Error> {
+        self.call(|api| api.change_service_config2(h, v))
+    }
+
+    /// EnumServicesStatusEx.
+    pub(crate) fn enum_services_status(
+        &mut self,
+        scm: ScHandle,
+        service_type: u32,
+        state: u32,
+        group: Option<&str>,
+    ) -> Result<Vec<EnumServiceStatus>, Win32Error> {
+        self.call(|api| api.enum_services_status(scm, service_type, state, group))
+    }
+
+    /// EnumDependentServices.
+    pub(crate) fn enum_dependent_services(
+        &mut self,
+        h: ScHandle,
+        state: u32,
+    ) -> Result<Vec<EnumServiceStatus>, Win32Error> {
+        self.call(|api| api.enum_dependent_services(h, state))
+    }
+
+    /// GetServiceDisplayName.
+    pub(crate) fn get_service_display_name(
+        &mut self,
+        scm: ScHandle,
+        key: &str,
+    ) -> Result<String, Win32Error> {
+        self.call(|api| api.get_service_display_name(scm, key))
+    }
+
+    /// GetServiceKeyName.
+    pub(crate) fn get_service_key_name(
+        &mut self,
+        scm: ScHandle,
+        display: &str,
+    ) -> Result<String, Win32Error> {
+        self.call(|api| api.get_service_key_name(scm, display))
+    }
+}
+
+impl Drop for Sc<'_> {
+    fn drop(&mut self) {
+        while let Some(h) = self.opened.pop() {
+            let _ = self.call(|api| api.close_service_handle(h));
+        }
+    }
+}
