@@ -437,6 +437,11 @@ impl Machine {
         self.caller = caller;
     }
 
+    /// The identity management calls are made as.
+    pub fn caller(&self) -> &Caller {
+        &self.caller
+    }
+
     /// Installs a program for an image path (expanded, compared case-insensitively).
     pub fn install(&mut self, image_path: &str, program: impl Program) {
         let mut st = self.scm.core.lock();

@@ -508,7 +508,13 @@ impl Scm {
             let st = self.core.lock();
             st.service_handle(h, access::SERVICE_START)?
         };
-        self.api_call("StartService", Some(&key), || args.join(" "));
+        let shown = self
+            .core
+            .lock()
+            .record(&key)
+            .map(|r| r.name.clone())
+            .unwrap_or_else(|| key.clone());
+        self.api_call("StartService", Some(&shown), || args.join(" "));
         let r = self
             .core
             .start_service(
@@ -518,7 +524,7 @@ impl Scm {
                 Vec::new(),
             )
             .await;
-        self.api_return("StartService", Some(&key), &r);
+        self.api_return("StartService", Some(&shown), &r);
         r
     }
 

@@ -169,11 +169,19 @@ impl Scm {
             service_type: c.service_type,
             start_type: c.start,
             error_control: c.error_control,
-            binary_path_name: c.image_path.clone().unwrap_or_default(),
+            // The SCM expands REG_EXPAND_SZ ImagePath when it reads it.
+            binary_path_name: st
+                .registry
+                .environment()
+                .expand(&c.image_path.clone().unwrap_or_default()),
             load_order_group: c.group.clone().unwrap_or_default(),
             tag_id: c.tag.unwrap_or(0),
             dependencies,
-            service_start_name: c.object_name.clone().unwrap_or_default(),
+            service_start_name: if c.service_type & 0x30 != 0 {
+                r.account()
+            } else {
+                c.object_name.clone().unwrap_or_default()
+            },
             display_name: r.display_name(),
             delayed_auto_start: r.is_delayed_auto_start(),
         })

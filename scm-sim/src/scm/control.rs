@@ -79,19 +79,27 @@ impl Core {
             key.clone()
         };
         let control = ServiceControl::from_code(code).ok_or(Win32Error::INVALID_PARAMETER)?;
-        self.lock().trace_with(|| TraceKind::ApiCall {
-            caller: "client".into(),
-            api: "ControlService".into(),
-            service: Some(key.clone()),
-            args: control.name(),
-        });
+        let shown = {
+            let mut st = self.lock();
+            let shown = st
+                .record(&key)
+                .map(|r| r.name.clone())
+                .unwrap_or_else(|| key.clone());
+            st.trace_with(|| TraceKind::ApiCall {
+                caller: "client".into(),
+                api: "ControlService".into(),
+                service: Some(shown.clone()),
+                args: control.name(),
+            });
+            shown
+        };
         let result = self
             .send_control(&key, ControlRequest::new(control), true)
             .await;
         let mut st = self.lock();
         st.trace_with(|| TraceKind::ApiReturn {
             api: "ControlService".into(),
-            service: Some(key.clone()),
+            service: Some(shown),
             result: result.as_ref().err().map(|e| e.code()).unwrap_or(0),
         });
         result?;
