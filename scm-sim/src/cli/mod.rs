@@ -39,6 +39,7 @@ mod session;
 mod shell;
 mod sim;
 mod tasklist;
+mod trigger;
 mod words;
 
 pub use output::{Output, Stream};

@@ -33,6 +33,12 @@ sim behavior NAME [key=value...]
                          specific-exit-code= stop-leaves-worker= trigger-while-stopping=;
                          `default` restores the default behaviour
 sim boot                 restart the machine (registry changes take effect)
+sim trigger KIND [GUID] [DATA...]
+                         raise a trigger event (device, networkon, networkoff, domainjoin,
+                         domainleave, portopen, portclose, machinepolicy, userpolicy,
+                         rpcinterface, namedpipe, custom, strcustom, lvlcustom,
+                         kwanycustom, kwallcustom) and show what services did
+sim lowmemory on|off     drop trigger actions, as Windows may under low memory
 ";
 
 fn bad(out: &mut Output, text: &str) -> Exit {
@@ -67,6 +73,8 @@ pub(crate) fn run(session: &mut Session, args: &[String], out: &mut Output) -> E
         }
         "crash" => crash(session, rest, out),
         "behavior" | "behaviour" => behavior(session, rest, out),
+        "trigger" => super::trigger::run(session, rest, out),
+        "lowmemory" => super::trigger::low_memory(session, rest, out),
         "boot" if rest.is_empty() => {
             session.machine.boot();
             Exit::touched(0)
@@ -80,7 +88,7 @@ pub(crate) fn run(session: &mut Session, args: &[String], out: &mut Output) -> E
         }
         _ => bad(
             out,
-            &format!("unknown sim command \"{verb}\" (advance, time, events, trace, violations, crash, behavior, boot)"),
+            &format!("unknown sim command \"{verb}\" (advance, time, events, trace, violations, crash, behavior, boot, trigger, lowmemory)"),
         ),
     }
 }

@@ -325,6 +325,23 @@ impl Machine {
             .unwrap_or_default()
     }
 
+    /// Every non-empty trigger queue: service (key name) and event numbers, oldest first.
+    pub fn trigger_queues(&self) -> BTreeMap<String, Vec<u64>> {
+        let st = self.scm.core.lock();
+        st.triggers
+            .queues
+            .iter()
+            .filter(|(_, q)| !q.is_empty())
+            .map(|(k, q)| {
+                let name = st
+                    .record(k)
+                    .map(|r| r.name.clone())
+                    .unwrap_or_else(|| k.clone());
+                (name, q.iter().map(|p| p.event).collect())
+            })
+            .collect()
+    }
+
     /// Low-memory mode: trigger actions are dropped (Windows does not guarantee them).
     pub fn set_low_memory(&mut self, on: bool) {
         self.scm.core.lock().triggers.low_memory = on;
