@@ -270,8 +270,8 @@ impl Core {
             rec.pid = 0;
         }
         let unloads = st
-            .record(key)
-            .is_some_and(|r| r.config.parameters.unloads_on_stop());
+            .fresh_parameters(key)
+            .is_some_and(|p| p.unloads_on_stop());
         let mut unloaded = Vec::new();
         if let Some(p) = st.processes.get_mut(&pid) {
             p.services.remove(key);

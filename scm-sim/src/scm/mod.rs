@@ -191,6 +191,24 @@ impl State {
         }
     }
 
+    /// A service's Parameters as the registry holds them now (svchost and service code read
+    /// them when they need them, not from the SCM's copy loaded at boot).
+    pub(crate) fn fresh_parameters(
+        &self,
+        key: &str,
+    ) -> Option<fake_registry::service::ServiceParameters> {
+        let rec = self.record(key)?;
+        Some(
+            fake_registry::ServiceKey::read(
+                &self.registry,
+                &fake_registry::Caller::local_system(),
+                &rec.name,
+            )
+            .map(|k| k.parameters)
+            .unwrap_or_else(|_| rec.config.parameters.clone()),
+        )
+    }
+
     /// The record for a name, case-insensitively (no allocation for names already upper-cased,
     /// as the engine's own keys are).
     pub(crate) fn record(&self, name: &str) -> Option<&ServiceRecord> {

@@ -384,12 +384,9 @@ impl Service for ScriptedService {
         // A trigger-started service with Parameters\ServiceIdleTimeout (seconds) stops
         // itself after that long without a trigger event.
         let idle = if args.get(1).is_some_and(|a| a == "TriggerStarted") {
-            ctx.core.lock().record(ctx.name()).and_then(|r| {
-                r.config
-                    .parameters
-                    .service_idle_timeout
-                    .as_ref()
-                    .map(|p| Duration::from_secs(u64::from(p.value)))
+            ctx.core.lock().fresh_parameters(ctx.name()).and_then(|p| {
+                p.service_idle_timeout
+                    .map(|t| Duration::from_secs(u64::from(t.value)))
             })
         } else {
             None
@@ -410,10 +407,10 @@ impl Service for ScriptedService {
             match control {
                 ServiceControl::Stop | ServiceControl::Shutdown | ServiceControl::Preshutdown => {
                     stopping.store(true, std::sync::atomic::Ordering::SeqCst);
+                    // Either way it keeps accepting TRIGGEREVENT while stopping; it answers
+                    // 1115 (shutdown-in-progress) or NO_ERROR (ignore, dropping the event).
                     let accept_while_stopping =
-                        if b.accept.contains(ServiceControlAccept::TRIGGEREVENT)
-                            && b.trigger_while_stopping == TriggerWhileStopping::ShutdownInProgress
-                        {
+                        if b.accept.contains(ServiceControlAccept::TRIGGEREVENT) {
                             ServiceControlAccept::TRIGGEREVENT
                         } else {
                             ServiceControlAccept::empty()

@@ -263,10 +263,12 @@ impl Core {
                 match r {
                     Ok(code) if code == Win32Error::SHUTDOWN_IN_PROGRESS.code() => {
                         head.refused_while_stopping = true;
+                        let name = st
+                            .record(&key)
+                            .map(|r| r.name.clone())
+                            .unwrap_or_else(|| key.clone());
                         st.trace_with(|| TraceKind::Note {
-                            text: format!(
-                                "trigger event #{event} queued: {key} answered 1115 while stopping"
-                            ),
+                            text: format!("trigger event #{event} queued: {name} answered 1115 while stopping"),
                         });
                     }
                     Ok(code) => {
