@@ -938,7 +938,10 @@ fn an_event_ignored_during_the_idle_stop_is_dropped() {
     assert!(bed.m.trigger_queue("Idle").is_empty());
     bed.until(secs(120));
     assert_eq!(bed.state(h), ServiceState::Stopped);
-    assert_eq!(outcomes_of(&bed.m, "Idle"), [(one, Started), (two, Delivered(0))]);
+    assert_eq!(
+        outcomes_of(&bed.m, "Idle"),
+        [(one, Started), (two, Delivered(0))]
+    );
 }
 
 /// The trace shows a trigger event at the virtual time it was raised.

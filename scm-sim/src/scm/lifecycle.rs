@@ -400,9 +400,10 @@ impl Core {
             };
             if rec.status.state == ServiceState::Stopped
                 || rec.pid != pid
-                || rec.awaiting_dispatcher
+                || (rec.awaiting_dispatcher && !p.connected)
             {
-                // A start still waiting for the dispatcher fails there (1053), not as a crash.
+                // A start still waiting for the dispatcher to connect fails there (1053), not
+                // as a crash.
                 continue;
             }
             let from = rec.status.state;
@@ -452,7 +453,9 @@ impl Core {
                 );
                 if a.kind == ScActionKind::Restart {
                     let core = self.clone();
-                    let delay = Duration::from_millis(a.delay_ms as u64);
+                    // At least 1 ms: a 0 ms restart of a service that crashes at once would
+                    // otherwise loop forever at one instant of virtual time.
+                    let delay = Duration::from_millis(u64::from(a.delay_ms).max(1));
                     self.rt.spawn(async move {
                         tokio::time::sleep(delay).await;
                         let _ = core

@@ -238,6 +238,20 @@ impl Core {
                 return Err(Win32Error::SERVICE_DEPENDENCY_FAIL);
             }
         }
+        // A dependency started earlier may have stopped while later ones were starting.
+        for dep in services {
+            let state = self.state_of(dep).unwrap_or(ServiceState::Stopped);
+            if matches!(state, ServiceState::Stopped | ServiceState::StopPending) {
+                let code = self
+                    .lock()
+                    .record(dep)
+                    .map(|r| r.status.win32_exit_code)
+                    .filter(|c| *c != 0)
+                    .unwrap_or(Win32Error::SERVICE_NOT_ACTIVE.code());
+                self.dependency_failed(key, dep, Win32Error(code));
+                return Err(Win32Error::SERVICE_DEPENDENCY_FAIL);
+            }
+        }
         Ok(())
     }
 

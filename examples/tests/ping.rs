@@ -1,0 +1,143 @@
+//! Drives the ping service example: start, pause, continue, interrogate, the reset control and
+//! stop, with the state and the counter after each, on virtual time.
+
+use std::time::Duration;
+
+use scm_sim::events::TraceKind;
+use scm_sim::service::{ServiceControlAccept, ServiceState};
+use scm_sim_examples::ping::{report, PingDemo, ACCEPTED, CLOSE_TIME, RESET_CONTROL, SERVICE_NAME};
+
+fn ms(ms: u64) -> Duration {
+    Duration::from_millis(ms)
+}
+
+#[test]
+fn start_pause_continue_interrogate_reset_stop() {
+    let mut demo = PingDemo::new();
+    assert_eq!(demo.state(), ServiceState::Stopped);
+
+    demo.start();
+    let status = demo.machine.query_service_status(demo.service).unwrap();
+    assert_eq!(status.current_state, ServiceState::Running);
+    assert_eq!(status.controls_accepted, ACCEPTED);
+    assert_ne!(status.process_id, 0);
+    assert_eq!(demo.count(), 0, "no ping before the first second");
+
+    // One ping a second.
+    demo.machine.advance(ms(3_500));
+    assert_eq!(demo.count(), 3);
+
+    // Paused: no pings.
+    assert_eq!(demo.control(2), ServiceState::Paused);
+    demo.machine.advance(ms(2_000));
+    assert_eq!(demo.state(), ServiceState::Paused);
+    assert_eq!(demo.count(), 3);
+
+    // Continued: pings again.
+    assert_eq!(demo.control(3), ServiceState::Running);
+    demo.machine.advance(ms(2_000));
+    assert_eq!(demo.count(), 5);
+
+    // INTERROGATE changes nothing.
+    assert_eq!(demo.control(4), ServiceState::Running);
+    assert_eq!(demo.count(), 5);
+
+    // The user control resets the counter; counting goes on.
+    assert_eq!(demo.control(RESET_CONTROL), ServiceState::Running);
+    assert_eq!(demo.count(), 0);
+    demo.machine.advance(ms(2_000));
+    assert_eq!(demo.count(), 2);
+
+    // STOP: STOP_PENDING from the handler, then STOPPED once the pinger has ended and the
+    // log is closed (CLOSE_TIME later).
+    assert_eq!(demo.control(1), ServiceState::StopPending);
+    assert_eq!(demo.count(), 2);
+    demo.machine.advance(CLOSE_TIME - ms(1));
+    assert_eq!(demo.state(), ServiceState::StopPending);
+    demo.machine.advance(ms(1));
+    let status = demo.machine.query_service_status(demo.service).unwrap();
+    assert_eq!(status.current_state, ServiceState::Stopped);
+    assert_eq!(status.win32_exit_code, 0);
+    assert_eq!(status.process_id, 0);
+    assert_eq!(status.controls_accepted, ServiceControlAccept::empty());
+    assert!(demo.machine.processes().is_empty(), "the process exited");
+    demo.machine.advance(ms(5_000));
+    assert_eq!(demo.count(), 2, "no pings after STOPPED");
+
+    // The pinger was a tracked task, and it ended before STOPPED was reported.
+    let pinger: Vec<_> = demo
+        .machine
+        .work()
+        .into_iter()
+        .filter(|w| w.name == "pinger")
+        .collect();
+    assert_eq!(pinger.len(), 1);
+    assert!(!pinger[0].alive);
+
+    assert_eq!(
+        demo.log(),
+        [
+            r#"ServiceMain ["ping_service", "fast"]"#,
+            "ping #1",
+            "ping #2",
+            "ping #3",
+            "paused",
+            "continued",
+            "ping #4",
+            "ping #5",
+            "counter reset (was 5)",
+            "ping #1",
+            "ping #2",
+            "stopped",
+        ]
+    );
+}
+
+#[test]
+fn unknown_controls_are_not_implemented_but_delivered() {
+    let mut demo = PingDemo::new();
+    demo.start();
+    // Another user-defined code: the handler answers ERROR_CALL_NOT_IMPLEMENTED, which the
+    // SCM does not surface (ControlService succeeds).
+    assert_eq!(demo.control(200), ServiceState::Running);
+    let handler_results: Vec<u32> = demo
+        .machine
+        .trace()
+        .for_service(SERVICE_NAME)
+        .filter_map(|e| match e.kind {
+            TraceKind::HandlerReturned {
+                control: 200,
+                result,
+                ..
+            } => Some(result),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(handler_results, [120]);
+    // PARAMCHANGE is not accepted: the SCM refuses it before the handler.
+    let err = demo.machine.control_service(demo.service, 6).unwrap_err();
+    assert_eq!(err.code(), 1052);
+}
+
+#[test]
+fn the_report_tells_the_whole_story() {
+    let text = report();
+    for needle in [
+        "StartService",
+        "PAUSE",
+        "CONTINUE",
+        "INTERROGATE",
+        "user control 130 (reset)",
+        "STOP",
+        "counter reset (was 5)",
+        "ping_service: RUNNING -> PAUSED",
+        "ping_service: STOP_PENDING -> STOPPED",
+    ] {
+        assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
+    }
+    assert_eq!(
+        text,
+        report(),
+        "deterministic: the same run gives the same text"
+    );
+}
