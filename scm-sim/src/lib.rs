@@ -55,6 +55,7 @@
 //! - Processes are modelled, not executed: an image with no program installed runs the
 //!   scripted default service.
 //! - No shutdown sequence, LockServiceDatabase, or per-user services yet.
+//! - Virtual time moves in whole milliseconds (tokio's timer wheel).
 
 #![deny(missing_docs)]
 

@@ -460,6 +460,28 @@ fn invalid_status() -> Case {
     }
 }
 
+fn untracked_task() -> Case {
+    Case {
+        rule: Rule::UntrackedTask,
+        service: "Svc",
+        at: ms(1000),
+        seen: &[
+            "1 tokio task(s) alive",
+            "not spawned through ServiceContext::spawn_task",
+        ],
+        also: &[],
+        run: |seed| {
+            let steps = vec![
+                Report(running()),
+                SpawnUntracked(secs(10)),
+                Await(ServiceControl::Stop),
+                Report(stopped()),
+            ];
+            own(seed, steps, Answer::Politely, &[(1000, STOP)], 2000)
+        },
+    }
+}
+
 /// Every row, for the coverage check.
 fn all_rows() -> Vec<Case> {
     vec![
@@ -481,6 +503,7 @@ fn all_rows() -> Vec<Case> {
         work_killed_at_exit(),
         restart_overlap(),
         invalid_status(),
+        untracked_task(),
     ]
 }
 
@@ -514,6 +537,7 @@ fn every_rule_has_a_row() {
 #[case::work_killed_at_exit(work_killed_at_exit())]
 #[case::restart_overlap(restart_overlap())]
 #[case::invalid_status(invalid_status())]
+#[case::untracked_task(untracked_task())]
 fn each_rule_is_reported(#[case] case: Case, #[values(0, 7)] seed: u64) {
     let m = (case.run)(seed);
     let v = the_violation(&m, case.rule);

@@ -206,6 +206,7 @@ impl Machine {
             hangs_seen: Default::default(),
             halt: None,
             service_draws: 0,
+            census_reported: 0,
             watch_dirty: false,
             dlls: BTreeMap::new(),
             triggers: Default::default(),
@@ -292,8 +293,8 @@ impl Machine {
 
     fn start_watchdog(&mut self) {
         let core = self.scm.core.clone();
-        let task = self.rt.spawn(core.clone().watchdog());
-        let triggers = self.rt.spawn(core.clone().trigger_dispatcher());
+        let task = core.spawn(core.clone().watchdog());
+        let triggers = core.spawn(core.clone().trigger_dispatcher());
         let mut st = core.lock();
         st.hangs_seen.clear();
         st.system_tasks.push(task.abort_handle());
@@ -622,6 +623,32 @@ impl Machine {
         let r = self.rt.block_on(scm.control_service(h, control));
         self.settle();
         r
+    }
+
+    /// ControlServiceEx with a stop reason (logs event 7042 for a STOP).
+    pub fn control_service_ex(
+        &mut self,
+        h: ScHandle,
+        control: u32,
+        reason: u32,
+        comment: Option<&str>,
+    ) -> Result<ServiceStatusProcess, Win32Error> {
+        let scm = self.scm.clone();
+        let r = self
+            .rt
+            .block_on(scm.control_service_ex(h, control, reason, comment));
+        self.settle();
+        r
+    }
+
+    /// OpenSCManager naming a database (`ServicesActive`; `ServicesFailed` gives 1065).
+    pub fn open_sc_manager_database(
+        &mut self,
+        database: Option<&str>,
+        desired_access: u32,
+    ) -> Result<ScHandle, Win32Error> {
+        self.scm
+            .open_sc_manager_database(&self.caller, database, desired_access)
     }
 
     /// QueryServiceStatusEx.

@@ -107,7 +107,7 @@ impl ProcessContext {
             // Seeded perturbation: let other work of this instant run first, so that
             // different seeds explore different orders of control delivery and service
             // progress.
-            let delay = self.core.lock().rng.below(3);
+            let delay = self.core.lock().rng.below(2);
             for _ in 0..delay {
                 tokio::task::yield_now().await;
             }
@@ -187,7 +187,7 @@ impl ProcessContext {
         };
         let core = self.core.clone();
         let pid = self.pid;
-        let task = self.core.rt.spawn(async move {
+        let task = self.core.spawn(async move {
             let outcome = CatchUnwind::new(entry.run(ctx, args)).await;
             match outcome {
                 Ok(()) => core.service_main_returned(pid, &service, instance),

@@ -537,6 +537,77 @@ impl Scm {
         self.core.control_service(h, control).await
     }
 
+    /// ControlServiceEx with SERVICE_CONTROL_STATUS_REASON_INFO: as ControlService, and a
+    /// successful STOP with a reason logs event 7042 (reason code and comment).
+    pub async fn control_service_ex(
+        &self,
+        h: ScHandle,
+        control: u32,
+        reason: u32,
+        comment: Option<&str>,
+    ) -> Result<ServiceStatusProcess, Win32Error> {
+        // Reason codes need a major and minor reason and one of the planned/unplanned/custom flags.
+        let flags = reason & 0xF000_0000;
+        if reason & 0x00FF_0000 == 0
+            || reason & 0xFFFF == 0
+            || !matches!(flags, 0x1000_0000 | 0x2000_0000 | 0x4000_0000)
+        {
+            return Err(Win32Error::INVALID_PARAMETER);
+        }
+        if comment.is_some_and(|c| c.chars().count() > 128) {
+            return Err(Win32Error::INVALID_PARAMETER);
+        }
+        let status = self.core.control_service(h, control).await?;
+        if control == 1 {
+            let mut st = self.core.lock();
+            let key = st.service_handle(h, 0)?;
+            let display = st.display_name(&key);
+            let planned = match flags {
+                0x4000_0000 => "Planned",
+                0x1000_0000 => "Unplanned",
+                _ => "Custom",
+            };
+            st.event(
+                &key,
+                ScmEvent::StopWithReason {
+                    display_name: display,
+                    control: crate::events::ControlWord::Stop,
+                    reason_code: reason,
+                    reason_text: format!(
+                        "major 0x{:x}, minor 0x{:x} ({planned})",
+                        (reason >> 16) & 0xFF,
+                        reason & 0xFFFF
+                    ),
+                    comment: comment
+                        .filter(|c| !c.is_empty())
+                        .unwrap_or("None")
+                        .to_string(),
+                },
+            );
+        }
+        Ok(status)
+    }
+
+    /// OpenSCManager naming a database: `None` or `ServicesActive` (any case) opens it;
+    /// `ServicesFailed` gives ERROR_DATABASE_DOES_NOT_EXIST (1065), any other name
+    /// ERROR_INVALID_NAME (123).
+    pub fn open_sc_manager_database(
+        &self,
+        caller: &Caller,
+        database: Option<&str>,
+        desired_access: u32,
+    ) -> Result<ScHandle, Win32Error> {
+        match database {
+            None => {}
+            Some(d) if d.eq_ignore_ascii_case("ServicesActive") => {}
+            Some(d) if d.eq_ignore_ascii_case("ServicesFailed") => {
+                return Err(Win32Error::DATABASE_DOES_NOT_EXIST)
+            }
+            Some(_) => return Err(Win32Error::INVALID_NAME),
+        }
+        self.open_sc_manager(caller, desired_access)
+    }
+
     /// QueryServiceStatusEx (QueryServiceStatus is the same without pid and flags).
     pub fn query_service_status(&self, h: ScHandle) -> Result<ServiceStatusProcess, Win32Error> {
         let st = self.core.lock();

@@ -166,7 +166,7 @@ impl Core {
         }
         if !delayed.is_empty() {
             let core = self.clone();
-            let task = self.rt.spawn(async move {
+            let task = self.spawn(async move {
                 tokio::time::sleep(delay).await;
                 for key in delayed {
                     if core.state_of(&key) == Some(ServiceState::Stopped) {

@@ -196,6 +196,21 @@ impl Core {
                 ),
             ));
         }
+        if state == ServiceState::Stopped && tokio::runtime::Handle::try_current().is_ok() {
+            // The census (only from the machine's thread, where the counts are consistent):
+            // tasks alive that the engine did not spawn were started around a context.
+            let census = self.untracked_tasks();
+            if census > st.census_reported {
+                found.push((
+                    Rule::UntrackedTask,
+                    format!("{census} tokio task(s) alive that were not spawned through ServiceContext::spawn_task (machine-wide census)"),
+                ));
+            }
+            st.census_reported = census;
+        }
+        let Some(rec) = st.records.get(key) else {
+            return;
+        };
         if state == ServiceState::Stopped {
             let instance = rec.instance;
             let live: Vec<String> = st
@@ -269,9 +284,16 @@ impl Core {
         if let Some(rec) = st.records.get_mut(key) {
             rec.pid = 0;
         }
-        let unloads = st
-            .fresh_parameters(key)
-            .is_some_and(|p| p.unloads_on_stop());
+        // Only a service with a DLL loaded in an svchost host can unload one; read its
+        // Parameters (fresh from the registry) only then.
+        let has_dll = st
+            .processes
+            .get(&pid)
+            .is_some_and(|p| p.dlls.values().any(|users| users.contains(key)));
+        let unloads = has_dll
+            && st
+                .fresh_parameters(key)
+                .is_some_and(|p| p.unloads_on_stop());
         let mut unloaded = Vec::new();
         if let Some(p) = st.processes.get_mut(&pid) {
             p.services.remove(key);
@@ -456,7 +478,7 @@ impl Core {
                     // At least 1 ms: a 0 ms restart of a service that crashes at once would
                     // otherwise loop forever at one instant of virtual time.
                     let delay = Duration::from_millis(u64::from(a.delay_ms).max(1));
-                    self.rt.spawn(async move {
+                    self.spawn(async move {
                         tokio::time::sleep(delay).await;
                         let _ = core
                             .start_service(name, Vec::new(), StartReason::Demand, Vec::new())

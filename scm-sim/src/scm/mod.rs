@@ -127,6 +127,8 @@ pub(crate) struct State {
     pub(crate) halt: Option<Violation>,
     /// Set when a service entered or progressed in a pending state (wakes the watchdog).
     pub(crate) watch_dirty: bool,
+    /// The untracked-task census at the last check.
+    pub(crate) census_reported: usize,
     /// Draws from the service-visible random stream so far.
     pub(crate) service_draws: u64,
     /// Trigger events: inbox, per-service queues, outcomes, machine conditions.
@@ -239,6 +241,18 @@ pub struct Core {
     pub(crate) trigger_work: Notify,
     /// The machine's runtime, for work started from outside it (tracked threads).
     pub(crate) rt: tokio::runtime::Handle,
+    /// Tasks the engine itself spawned and that are still alive (processes, ServiceMains,
+    /// dispatchers, tracked tasks, system tasks); the census compares it with the runtime's.
+    pub(crate) engine_tasks: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// Decrements the engine's task count when a task it spawned ends (or is aborted).
+struct EngineTask(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for EngineTask {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 impl Core {
@@ -249,6 +263,7 @@ impl Core {
             watch: Notify::new(),
             trigger_work: Notify::new(),
             rt,
+            engine_tasks: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
         })
     }
 
@@ -358,6 +373,28 @@ impl Core {
             .get(&pid)
             .and_then(|p| p.services.iter().next().cloned());
         first.map(|n| self.behavior_for(&n)).unwrap_or_default()
+    }
+
+    /// Spawns a task of the engine on the machine's runtime, counted for the task census.
+    pub(crate) fn spawn<F>(&self, fut: F) -> tokio::task::JoinHandle<F::Output>
+    where
+        F: std::future::Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.engine_tasks
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let guard = EngineTask(self.engine_tasks.clone());
+        self.rt.spawn(async move {
+            let _guard = guard;
+            fut.await
+        })
+    }
+
+    /// Tokio tasks alive on the machine's runtime that the engine did not spawn: tasks that
+    /// service (or test) code started with `tokio::spawn` around its context.
+    pub(crate) fn untracked_tasks(&self) -> usize {
+        let alive = self.rt.metrics().num_alive_tasks();
+        alive.saturating_sub(self.engine_tasks.load(std::sync::atomic::Ordering::SeqCst))
     }
 
     /// Records which handler a process's dispatcher is running.

@@ -593,7 +593,7 @@ impl Core {
             image: command_line,
         });
         let core = self.clone();
-        let main = self.rt.spawn(async move {
+        let main = self.spawn(async move {
             match CatchUnwind::new(program.main(ctx)).await {
                 Ok(code) => core.process_exited(pid, code, None),
                 Err(panic) => core.process_exited(pid, 1067, Some(panic_message(&panic))),

@@ -152,7 +152,7 @@ impl ServiceContext {
             core: self.core.clone(),
             id,
         };
-        let task = self.core.rt.spawn(async move {
+        let task = self.core.spawn(async move {
             // Marks the unit ended when the task ends, however it ends (returns, is aborted,
             // or dies with its process).
             let _finished = finished;

@@ -374,7 +374,7 @@ impl Service for ScriptedService {
         if let Crash::After(d) = b.crash {
             let core = ctx.core.clone();
             let pid = ctx.process_id();
-            let t = tokio::spawn(async move {
+            let t = ctx.core.spawn(async move {
                 tokio::time::sleep(d).await;
                 core.crash_process(pid, "scripted crash");
             });

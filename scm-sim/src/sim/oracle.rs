@@ -59,11 +59,13 @@ pub enum Rule {
     RestartOverlap,
     /// SetServiceStatus with invalid data (bad state, type or accept bits).
     InvalidStatus,
+    /// Tokio tasks alive that were not spawned through the service's context.
+    UntrackedTask,
 }
 
 impl Rule {
     /// Every rule.
-    pub const ALL: [Rule; 17] = [
+    pub const ALL: [Rule; 18] = [
         Rule::IllegalTransition,
         Rule::CheckpointNotAdvancing,
         Rule::CheckpointOutsidePending,
@@ -81,6 +83,7 @@ impl Rule {
         Rule::WorkKilledAtExit,
         Rule::RestartOverlap,
         Rule::InvalidStatus,
+        Rule::UntrackedTask,
     ];
 
     /// The kebab-case id (`hung-start`).
@@ -103,6 +106,7 @@ impl Rule {
             Rule::WorkKilledAtExit => "work-killed-at-exit",
             Rule::RestartOverlap => "restart-overlap",
             Rule::InvalidStatus => "invalid-status",
+            Rule::UntrackedTask => "untracked-task",
         }
     }
 
@@ -131,6 +135,7 @@ impl Rule {
             Rule::WorkKilledAtExit => "When the last service of a process stops, the process exits and any thread still working dies mid-work (Microsoft Learn, SetServiceStatus remarks).",
             Rule::RestartOverlap => "A restarted service must not share state with work its previous run left alive (Microsoft Learn, SetServiceStatus remarks: do no work after SERVICE_STOPPED).",
             Rule::InvalidStatus => "SetServiceStatus takes a defined state, one service type and defined accept bits, else ERROR_INVALID_DATA (MS-SCMR 3.1.4.8 RSetServiceStatus).",
+            Rule::UntrackedTask => "Work a service starts must be known to it so that it can finish it before SERVICE_STOPPED; a task spawned around the service context cannot be waited for (Microsoft Learn, \"Service ServiceMain Function\").",
         }
     }
 }

@@ -147,7 +147,7 @@ pub(crate) fn start_sleeper(
 ) -> mpsc::UnboundedSender<SleepRequest> {
     let (tx, mut rx) = mpsc::unbounded_channel::<SleepRequest>();
     let rt = core.rt.clone();
-    let task = core.rt.spawn(async move {
+    let task = core.spawn(async move {
         while let Some((d, wake)) = rx.recv().await {
             tokio::time::sleep(d).await;
             guard.arm(&rt);

@@ -210,6 +210,8 @@ pub enum Step {
     TouchHkcu,
     /// Spawns a tracked task with this name that sleeps this long.
     SpawnTask(&'static str, Duration),
+    /// Spawns a task with `tokio::spawn`, around the context (untracked), that sleeps this long.
+    SpawnUntracked(Duration),
     /// Never goes on.
     Forever,
 }
@@ -276,6 +278,10 @@ pub fn reporter(steps: Vec<Step>, answer: Answer) -> impl Service {
                     Step::SpawnTask(name, d) => {
                         let d = *d;
                         ctx.spawn_task(name, async move { tokio::time::sleep(d).await });
+                    }
+                    Step::SpawnUntracked(d) => {
+                        let d = *d;
+                        tokio::spawn(async move { tokio::time::sleep(d).await });
                     }
                     Step::Forever => std::future::pending::<()>().await,
                 }
