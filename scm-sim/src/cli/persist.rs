@@ -83,14 +83,12 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Hex text back to bytes (an empty string is no bytes).
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
+    if text.is_empty() {
+        return Some(Vec::new());
     }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
+    super::sc::triggers::hex_bytes(text)
 }
 
 fn damaged(path: &Path, why: impl std::fmt::Display) -> CliError {

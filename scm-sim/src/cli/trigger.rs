@@ -13,6 +13,7 @@ use fake_registry::service::Guid;
 use crate::triggers::{TriggerEvent, TriggerOutcome};
 
 use super::output::Output;
+use super::sc::triggers::{hex_bytes, number};
 use super::session::{Exit, Session};
 
 /// The help text of `sim trigger`.
@@ -37,23 +38,6 @@ fn bad(out: &mut Output, text: &str) -> Exit {
 
 fn guid(text: Option<&String>) -> Option<Guid> {
     text?.trim_matches(|c| c == '{' || c == '}').parse().ok()
-}
-
-fn hex_bytes(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
-fn number(text: &str) -> Option<u64> {
-    match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
-        Some(h) => u64::from_str_radix(h, 16).ok(),
-        None => text.parse().ok(),
-    }
 }
 
 /// Parses the words after `sim trigger`.

@@ -12,6 +12,7 @@ use crate::events::{ScmEvent, StartTypeText};
 use crate::scm::api::{creates_cycle, split_dependencies, validate_type_start};
 use crate::scm::handles::access;
 use crate::scm::{ScHandle, Scm, State};
+use crate::service::ServiceType;
 
 /// QUERY_SERVICE_CONFIG.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,6 +145,22 @@ pub struct ChangeConfigParams {
 pub const DEFAULT_PRESHUTDOWN_TIMEOUT_MS: u32 = 10_000;
 
 impl State {
+    /// The checks every configuration change starts with (SERVICE_CHANGE_CONFIG, not marked
+    /// for delete), and the configuration to change: the key as it is now, since regedit may
+    /// have changed it since boot.
+    fn config_to_change(&self, h: ScHandle) -> Result<(String, ServiceKey), Win32Error> {
+        let key = self.service_handle(h, access::SERVICE_CHANGE_CONFIG)?;
+        let rec = self
+            .record(&key)
+            .ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)?;
+        if rec.marked_for_delete {
+            return Err(Win32Error::SERVICE_MARKED_FOR_DELETE);
+        }
+        let config = ServiceKey::read(&self.registry, &Caller::local_system(), &rec.name)
+            .unwrap_or_else(|_| rec.config.clone());
+        Ok((key, config))
+    }
+
     fn write_config(&mut self, key: &str, config: &ServiceKey) -> Result<(), Win32Error> {
         let name = self
             .record(key)
@@ -246,15 +263,8 @@ impl Scm {
     ) -> Result<(), Win32Error> {
         let mut guard = self.core.lock();
         let st = &mut *guard;
-        let key = st.service_handle(h, access::SERVICE_CHANGE_CONFIG)?;
-        let rec = st.record(&key).ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)?;
-        if rec.marked_for_delete {
-            return Err(Win32Error::SERVICE_MARKED_FOR_DELETE);
-        }
-        // Start from the key as it is now (regedit may have changed it since boot).
-        let mut c = ServiceKey::read(&st.registry, &Caller::local_system(), &rec.name)
-            .unwrap_or_else(|_| rec.config.clone());
-        let name = rec.name.clone();
+        let (key, mut c) = st.config_to_change(h)?;
+        let name = st.record(&key).map(|r| r.name.clone()).unwrap_or_default();
         let old_start = c.start;
         if let Some(t) = p.service_type {
             c.service_type = t;
@@ -325,15 +335,8 @@ impl Scm {
     ) -> Result<(), Win32Error> {
         let mut guard = self.core.lock();
         let st = &mut *guard;
-        let key = st.service_handle(h, access::SERVICE_CHANGE_CONFIG)?;
-        let rec = st.record(&key).ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)?;
-        if rec.marked_for_delete {
-            return Err(Win32Error::SERVICE_MARKED_FOR_DELETE);
-        }
-        // Start from the key as it is now (regedit may have changed it since boot).
-        let mut c = ServiceKey::read(&st.registry, &Caller::local_system(), &rec.name)
-            .unwrap_or_else(|_| rec.config.clone());
-        let driver = rec.service_type().is_driver();
+        let (key, mut c) = st.config_to_change(h)?;
+        let driver = ServiceType(c.service_type).is_driver();
         match value.clone() {
             ServiceConfig2::Description(d) => match d {
                 None => {}

@@ -18,7 +18,7 @@ mod config;
 mod control;
 pub mod format;
 mod query;
-mod triggers;
+pub(crate) mod triggers;
 mod usage;
 
 use crate::error::Win32Error;

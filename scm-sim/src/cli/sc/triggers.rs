@@ -10,7 +10,8 @@ fn guid(text: &str) -> Option<Guid> {
     text.parse().ok()
 }
 
-fn hex_bytes(text: &str) -> Option<Vec<u8>> {
+/// `ABCD` → [0xAB, 0xCD]; `None` for an empty string, an odd length or a non-hex digit.
+pub(crate) fn hex_bytes(text: &str) -> Option<Vec<u8>> {
     if text.is_empty() || !text.len().is_multiple_of(2) {
         return None;
     }
@@ -20,7 +21,8 @@ fn hex_bytes(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-fn number(text: &str) -> Option<u64> {
+/// A decimal or `0x` hexadecimal number.
+pub(crate) fn number(text: &str) -> Option<u64> {
     match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
         Some(h) => u64::from_str_radix(h, 16).ok(),
         None => text.parse().ok(),
