@@ -9,7 +9,7 @@ use crate::scm::access::{
     DELETE, SC_MANAGER_CONNECT, SC_MANAGER_CREATE_SERVICE, SERVICE_CHANGE_CONFIG,
     SERVICE_QUERY_CONFIG, SERVICE_START,
 };
-use crate::scm::{ChangeConfigParams, CreateServiceParams, ScHandle, ServiceConfig2};
+use crate::scm::{ChangeConfigParams, CreateServiceParams, ServiceConfig2};
 use crate::Machine;
 
 use super::{failed, parse_options, usage, Sc};
@@ -172,10 +172,11 @@ pub(crate) fn config(m: &mut Machine, args: &[String], out: &mut Output) -> Exit
     let Some(c) = parse_options(&args[1..], CONFIG_OPTIONS).and_then(|o| decode(&o)) else {
         return usage(out, super::usage::CONFIG);
     };
-    let (mut sc, h) = match open(m, name, SERVICE_CHANGE_CONFIG | SERVICE_QUERY_CONFIG, out) {
-        Ok(x) => x,
-        Err(exit) => return exit,
-    };
+    let (mut sc, h) =
+        match super::open_service(m, name, SERVICE_CHANGE_CONFIG | SERVICE_QUERY_CONFIG, out) {
+            Ok(x) => x,
+            Err(exit) => return exit,
+        };
     let current = match sc.query_service_config(h) {
         Ok(q) => q,
         Err(e) => return failed(out, "QueryServiceConfig", e, false),
@@ -214,25 +215,9 @@ pub(crate) fn config(m: &mut Machine, args: &[String], out: &mut Output) -> Exit
     Exit::touched(0)
 }
 
-fn open<'a>(
-    m: &'a mut Machine,
-    name: &str,
-    access: u32,
-    out: &mut Output,
-) -> Result<(Sc<'a>, ScHandle), Exit> {
-    let mut sc = Sc::new(m);
-    let scm = sc
-        .manager(SC_MANAGER_CONNECT)
-        .map_err(|e| failed(out, "OpenSCManager", e, false))?;
-    let h = sc
-        .service(scm, name, access)
-        .map_err(|e| failed(out, "OpenService", e, false))?;
-    Ok((sc, h))
-}
-
 /// Opens NAME for a change and sets one ChangeServiceConfig2 level.
 fn set2(m: &mut Machine, name: &str, access: u32, value: ServiceConfig2, out: &mut Output) -> Exit {
-    let (mut sc, h) = match open(m, name, access, out) {
+    let (mut sc, h) = match super::open_service(m, name, access, out) {
         Ok(x) => x,
         Err(exit) => return exit,
     };
@@ -408,7 +393,7 @@ pub(crate) fn delete(m: &mut Machine, args: &[String], out: &mut Output) -> Exit
     let Some(name) = args.first() else {
         return usage(out, super::usage::DELETE);
     };
-    let (mut sc, h) = match open(m, name, DELETE, out) {
+    let (mut sc, h) = match super::open_service(m, name, DELETE, out) {
         Ok(x) => x,
         Err(exit) => return exit,
     };

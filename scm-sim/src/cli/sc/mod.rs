@@ -118,6 +118,23 @@ pub(crate) fn usage(out: &mut Output, text: &str) -> Exit {
 }
 
 /// Prints a failure block; exit code the error's.
+/// Opens the SCM (connect) and a service with `access`; prints sc's failure itself.
+pub(crate) fn open_service<'a>(
+    m: &'a mut Machine,
+    name: &str,
+    access: u32,
+    out: &mut Output,
+) -> Result<(Sc<'a>, ScHandle), Exit> {
+    let mut sc = Sc::new(m);
+    let scm = sc
+        .manager(crate::scm::access::SC_MANAGER_CONNECT)
+        .map_err(|e| failed(out, "OpenSCManager", e, false))?;
+    let h = sc
+        .service(scm, name, access)
+        .map_err(|e| failed(out, "OpenService", e, false))?;
+    Ok((sc, h))
+}
+
 pub(crate) fn failed(out: &mut Output, context: &str, e: Win32Error, touched: bool) -> Exit {
     out.out(&format::failure_block(context, e));
     Exit {

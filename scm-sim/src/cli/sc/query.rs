@@ -133,29 +133,12 @@ fn enumerate(m: &mut Machine, args: &[String], l: StatusLayout, out: &mut Output
     }
 }
 
-/// Opens a service for a configuration query; prints the failure itself.
-fn open_for<'a>(
-    m: &'a mut Machine,
-    name: &str,
-    access: u32,
-    out: &mut Output,
-) -> Result<(Sc<'a>, ScHandle), Exit> {
-    let mut sc = Sc::new(m);
-    let scm = sc
-        .manager(SC_MANAGER_CONNECT)
-        .map_err(|e| failed(out, "OpenSCManager", e, false))?;
-    let h = sc
-        .service(scm, name, access)
-        .map_err(|e| failed(out, "OpenService", e, false))?;
-    Ok((sc, h))
-}
-
 /// `sc qc NAME [bufsize]`.
 pub(crate) fn qc(m: &mut Machine, args: &[String], out: &mut Output) -> Exit {
     let Some(name) = args.first().filter(|_| bufsize_ok(args)) else {
         return usage(out, super::usage::QC);
     };
-    let (mut sc, h) = match open_for(m, name, SERVICE_QUERY_CONFIG, out) {
+    let (mut sc, h) = match super::open_service(m, name, SERVICE_QUERY_CONFIG, out) {
         Ok(x) => x,
         Err(exit) => return exit,
     };
@@ -183,7 +166,7 @@ fn config2(
     let Some(name) = args.first().filter(|_| bufsize_ok(args)) else {
         return usage(out, usage_text);
     };
-    let (mut sc, h) = match open_for(m, name, SERVICE_QUERY_CONFIG, out) {
+    let (mut sc, h) = match super::open_service(m, name, SERVICE_QUERY_CONFIG, out) {
         Ok(x) => x,
         Err(exit) => return exit,
     };
@@ -302,7 +285,7 @@ pub(crate) fn enumdepend(m: &mut Machine, args: &[String], out: &mut Output) -> 
     let Some(name) = args.first().filter(|_| bufsize_ok(args)) else {
         return usage(out, super::usage::ENUMDEPEND);
     };
-    let (mut sc, h) = match open_for(m, name, SERVICE_ENUMERATE_DEPENDENTS, out) {
+    let (mut sc, h) = match super::open_service(m, name, SERVICE_ENUMERATE_DEPENDENTS, out) {
         Ok(x) => x,
         Err(exit) => return exit,
     };
