@@ -423,7 +423,7 @@ impl Machine {
 
     /// Virtual time since boot.
     pub fn now(&self) -> Duration {
-        let _guard = self.rt.enter();
+        // State::now enters the machine's runtime itself, so this is virtual time.
         self.scm.core.lock().now()
     }
 
