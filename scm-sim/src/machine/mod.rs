@@ -204,6 +204,7 @@ impl Machine {
                 config_hash: 0,
             },
             hangs_seen: Default::default(),
+            pending: Default::default(),
             halt: None,
             service_draws: 0,
             census_reported: 0,
@@ -297,6 +298,7 @@ impl Machine {
         let triggers = core.spawn(core.clone().trigger_dispatcher());
         let mut st = core.lock();
         st.hangs_seen.clear();
+        st.pending.clear();
         st.system_tasks.push(task.abort_handle());
         st.system_tasks.push(triggers.abort_handle());
     }
@@ -516,7 +518,7 @@ impl Machine {
             .core
             .lock()
             .record(service)
-            .map(|r| r.pid)
+            .map(|r| r.pid())
             .ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)?;
         if pid == 0 {
             return Err(Win32Error::SERVICE_NOT_ACTIVE);

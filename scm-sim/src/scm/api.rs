@@ -132,7 +132,7 @@ pub(crate) fn purge_if_deleted(st: &mut State, key: &str) {
     let ready = st
         .records
         .get(key)
-        .is_some_and(|r| r.marked_for_delete && r.status.state == ServiceState::Stopped)
+        .is_some_and(|r| r.marked_for_delete && r.status().state == ServiceState::Stopped)
         && st.handles.count_for(key) == 0;
     if !ready {
         return;
@@ -278,7 +278,7 @@ pub(crate) fn fire_notifications(st: &mut State) {
         .iter()
         .filter(|(_, reg)| {
             st.record(&reg.key)
-                .is_some_and(|r| r.status.state.notify_bit() & reg.mask != 0)
+                .is_some_and(|r| r.status().state.notify_bit() & reg.mask != 0)
         })
         .map(|(h, _)| *h)
         .collect();
@@ -288,7 +288,7 @@ pub(crate) fn fire_notifications(st: &mut State) {
         };
         if let Some(r) = st.record(&reg.key) {
             let _ = reg.tx.send(ServiceNotify {
-                triggered: r.status.state.notify_bit(),
+                triggered: r.status().state.notify_bit(),
                 status: r.status_process(),
             });
         }
@@ -646,7 +646,7 @@ impl Scm {
             .values()
             .filter(|r| r.config.service_type & service_type != 0)
             .filter(|r| {
-                let active = r.status.state != ServiceState::Stopped;
+                let active = r.status().state != ServiceState::Stopped;
                 (state & 1 != 0 && active) || (state & 2 != 0 && !active)
             })
             .filter(|r| match group {
@@ -678,7 +678,7 @@ impl Scm {
             .iter()
             .filter_map(|k| st.records.get(k))
             .filter(|r| {
-                let active = r.status.state != ServiceState::Stopped;
+                let active = r.status().state != ServiceState::Stopped;
                 (state & 1 != 0 && active) || (state & 2 != 0 && !active)
             })
             .map(|r| EnumServiceStatus {

@@ -11,10 +11,11 @@ use fake_registry::service::{service_key_path, service_names, ServiceKey};
 use fake_registry::{Caller, Registry};
 
 use crate::events::TraceKind;
-use crate::scm::record::{RecordStatus, ServiceRecord};
+use crate::scm::record::ServiceRecord;
 use crate::scm::start::{Settings, StartReason};
+use crate::scm::Change;
 use crate::scm::{Core, State};
-use crate::service::{ServiceControlAccept, ServiceState};
+use crate::service::ServiceState;
 
 const CONTROL: &str = r"HKLM\SYSTEM\CurrentControlSet\Control";
 
@@ -119,7 +120,6 @@ impl Core {
         let (auto, delayed, delay) = {
             let mut guard = self.lock();
             let st = &mut *guard;
-            let now = st.now();
             // Boot and system drivers are loaded by the kernel before the SCM runs.
             let kernel_loaded: Vec<String> = st
                 .records
@@ -128,10 +128,7 @@ impl Core {
                 .map(|(k, _)| k.clone())
                 .collect();
             for k in kernel_loaded {
-                if let Some(r) = st.records.get_mut(&k) {
-                    r.status = RecordStatus::running(ServiceControlAccept::STOP);
-                    r.last_progress = now;
-                }
+                self.transition(st, &k, Change::DriverLoaded);
             }
             let auto: Vec<String> = st
                 .records

@@ -8,8 +8,7 @@ use crate::error::Win32Error;
 use crate::events::{ScmEvent, TraceKind};
 use crate::process::DispatchMsg;
 use crate::scm::handles::{access, HandleTarget};
-use crate::scm::record::RecordStatus;
-use crate::scm::{Core, ScHandle, State};
+use crate::scm::{Change, Core, ScHandle, State};
 use crate::service::{
     ControlRequest, ServiceControl, ServiceControlAccept, ServiceState, ServiceStatusProcess,
 };
@@ -136,37 +135,33 @@ impl Core {
             // accepts it (a service stopping itself, e.g. after its idle timeout).
             let trigger_while_stopping = !from_client
                 && control == ServiceControl::TriggerEvent
-                && rec.status.state == ServiceState::StopPending
+                && rec.status().state == ServiceState::StopPending
                 && rec
-                    .status
+                    .status()
                     .accepted
                     .contains(ServiceControlAccept::TRIGGEREVENT);
             if !trigger_while_stopping {
                 let stop_sent =
-                    (from_client || control != ServiceControl::TriggerEvent) && rec.stop_sent;
-                admit(rec.status.state, rec.status.accepted, stop_sent, control)?;
+                    (from_client || control != ServiceControl::TriggerEvent) && rec.stop_sent();
+                admit(
+                    rec.status().state,
+                    rec.status().accepted,
+                    stop_sent,
+                    control,
+                )?;
             }
             if rec.service_type().is_driver() {
                 if control == ServiceControl::Stop {
-                    let now = st.now();
-                    let rec = st.records.get_mut(key).expect("checked");
-                    rec.status = RecordStatus::stopped(0, 0);
-                    rec.last_progress = now;
-                    let name = rec.name.clone();
-                    st.trace_with(|| TraceKind::StateChanged {
-                        service: name,
-                        from: ServiceState::Running.sc_label().into(),
-                        to: ServiceState::Stopped.sc_label().into(),
-                    });
+                    self.transition(st, key, Change::DriverUnloaded);
                     drop(guard);
                     self.wake();
                 }
                 return Ok(0);
             }
-            let pid = rec.pid;
+            let pid = rec.pid();
             let name = rec.name.clone();
             if matches!(control, ServiceControl::Stop | ServiceControl::Shutdown) {
-                st.records.get_mut(key).expect("checked").stop_sent = true;
+                self.transition(st, key, Change::StopSent);
             }
             let sender = st
                 .processes
@@ -264,7 +259,7 @@ fn active_dependent(st: &State, key: &str) -> Option<String> {
     st.records
         .values()
         .find(|r| {
-            r.status.state != ServiceState::Stopped
+            r.status().state != ServiceState::Stopped
                 && r.config
                     .depend_on_service
                     .iter()

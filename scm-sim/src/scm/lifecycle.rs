@@ -12,9 +12,9 @@ use crate::events::{RecoveryAction, ScmEvent, TraceKind};
 use crate::process::DispatchMsg;
 use crate::scm::record::RecordStatus;
 use crate::scm::start::StartReason;
-use crate::scm::{Core, State};
-use crate::service::{RawServiceStatus, ServiceControlAccept, ServiceState};
-use crate::sim::{legal_transition, Rule};
+use crate::scm::{Change, Core, State};
+use crate::service::{RawServiceStatus, ServiceState};
+use crate::sim::Rule;
 
 /// Accept bits SetServiceStatus allows (every defined SERVICE_ACCEPT_* bit, reserved 0x1000 too).
 const VALID_ACCEPT_BITS: u32 = 0x7FFF;
@@ -57,10 +57,10 @@ impl Core {
                 return Err(e);
             }
         };
-        let now = st.now();
-        let rec = st.records.get_mut(&key).ok_or(Win32Error::INVALID_HANDLE)?;
-        let accepted_by_scm = rec.instance == instance && rec.status.state != ServiceState::Stopped;
-        let pid = rec.pid;
+        let rec = st.records.get(&key).ok_or(Win32Error::INVALID_HANDLE)?;
+        let accepted_by_scm =
+            rec.instance() == instance && rec.status().state != ServiceState::Stopped;
+        let pid = rec.pid();
         let name = rec.name.clone();
         st.trace_with(|| TraceKind::StatusReported {
             service: name.clone(),
@@ -93,44 +93,8 @@ impl Core {
             return Err(Win32Error::INVALID_HANDLE);
         }
         self.check_report(st, &key, state, &raw);
-        let rec = st.records.get_mut(&key).expect("checked");
-        let from = rec.status.state;
-        let progressed = from != state || raw.checkpoint > rec.status.checkpoint;
-        rec.status = RecordStatus {
-            state,
-            accepted: if state == ServiceState::Stopped {
-                ServiceControlAccept::empty()
-            } else {
-                ServiceControlAccept::from_bits_truncate(raw.controls_accepted)
-            },
-            win32_exit_code: raw.win32_exit_code,
-            specific_exit_code: raw.service_specific_exit_code,
-            checkpoint: if state.is_pending() {
-                raw.checkpoint
-            } else {
-                0
-            },
-            wait_hint_ms: if state.is_pending() {
-                raw.wait_hint_ms
-            } else {
-                0
-            },
-        };
-        if progressed {
-            rec.last_progress = now;
-        }
-        rec.awaiting_dispatcher = false;
-        if state.is_pending() {
-            st.watch_dirty = true;
-        }
-        if from != state {
-            st.trace_with(|| TraceKind::StateChanged {
-                service: name.clone(),
-                from: from.sc_label().to_string(),
-                to: state.sc_label().to_string(),
-            });
-            self.log_state_event(st, &key, state);
-        }
+        let status = RecordStatus::from_report(state, &raw);
+        self.transition(st, &key, Change::Reported(status));
         if state == ServiceState::Stopped {
             self.service_stopped(
                 st,
@@ -150,22 +114,16 @@ impl Core {
         let Some(rec) = st.records.get(key) else {
             return;
         };
-        let from = rec.status.state;
+        let from = rec.status().state;
         let mut found: Vec<(Rule, String)> = Vec::new();
-        if !legal_transition(from, state) {
-            found.push((
-                Rule::IllegalTransition,
-                format!("{} -> {}", from.sc_label(), state.sc_label()),
-            ));
-        }
-        if from == state && state.is_pending() && raw.checkpoint <= rec.status.checkpoint {
+        if from == state && state.is_pending() && raw.checkpoint <= rec.status().checkpoint {
             found.push((
                 Rule::CheckpointNotAdvancing,
                 format!(
                     "{} re-reported with checkpoint {} after {}",
                     state.sc_label(),
                     raw.checkpoint,
-                    rec.status.checkpoint
+                    rec.status().checkpoint
                 ),
             ));
         }
@@ -212,7 +170,7 @@ impl Core {
             return;
         };
         if state == ServiceState::Stopped {
-            let instance = rec.instance;
+            let instance = rec.instance();
             let live: Vec<String> = st
                 .work
                 .values()
@@ -230,26 +188,6 @@ impl Core {
         }
         for (rule, seen) in found {
             self.violation(st, rule, key, seen);
-        }
-    }
-
-    /// Event 7036 for the states Windows logs it for.
-    pub(crate) fn log_state_event(&self, st: &mut State, key: &str, state: ServiceState) {
-        if matches!(
-            state,
-            ServiceState::Running | ServiceState::Stopped | ServiceState::Paused
-        ) {
-            let display = st.display_name(key);
-            st.event(
-                key,
-                ScmEvent::EnteredState {
-                    display_name: display,
-                    state: match crate::events::LoggedState::from_state_code(state.to_raw()) {
-                        Some(s) => s,
-                        None => return,
-                    },
-                },
-            );
         }
     }
 
@@ -280,9 +218,6 @@ impl Core {
                     error: Win32Error(win32),
                 },
             );
-        }
-        if let Some(rec) = st.records.get_mut(key) {
-            rec.pid = 0;
         }
         // Only a service with a DLL loaded in an svchost host can unload one; read its
         // Parameters (fresh from the registry) only then.
@@ -415,29 +350,19 @@ impl Core {
                 format!("process {pid} exited while alive: {what}"),
             );
         }
-        let now = st.now();
         for key in std::mem::take(&mut p.services) {
-            let Some(rec) = st.records.get_mut(&key) else {
+            let Some(rec) = st.records.get(&key) else {
                 continue;
             };
-            if rec.status.state == ServiceState::Stopped
-                || rec.pid != pid
-                || (rec.awaiting_dispatcher && !p.connected)
+            if rec.status().state == ServiceState::Stopped
+                || rec.pid() != pid
+                || (rec.awaiting_dispatcher() && !p.connected)
             {
                 // A start still waiting for the dispatcher to connect fails there (1053), not
                 // as a crash.
                 continue;
             }
-            let from = rec.status.state;
-            rec.status = RecordStatus::stopped(Win32Error::PROCESS_ABORTED.code(), 0);
-            rec.pid = 0;
-            rec.last_progress = now;
-            let name = rec.name.clone();
-            st.trace_with(|| TraceKind::StateChanged {
-                service: name,
-                from: from.sc_label().to_string(),
-                to: ServiceState::Stopped.sc_label().to_string(),
-            });
+            self.transition(st, &key, Change::ProcessDied);
             // A service that was still starting failed its start; one that ran crashed.
             self.service_failed(st, &key);
             super::api::purge_if_deleted(st, &key);

@@ -34,6 +34,7 @@ pub use config::{
     DEFAULT_PRESHUTDOWN_TIMEOUT_MS,
 };
 pub use handles::{access, scm_rights_for, service_rights_for, ScHandle};
+pub(crate) use record::Change;
 pub use record::ServiceConfig;
 pub(crate) use record::ServiceRecord;
 pub use start::{HangAction, Settings};
@@ -121,6 +122,9 @@ pub(crate) struct State {
     pub(crate) violations: Vec<Violation>,
     /// The replay token of this run.
     pub(crate) replay: ReplayToken,
+    /// Upper-cased names of the services in a pending state (kept by the transition
+    /// function; the watchdog looks at these only).
+    pub(crate) pending: BTreeSet<String>,
     /// Hangs already reported: (key, instance, state, checkpoint).
     pub(crate) hangs_seen: BTreeSet<(String, u64, u32, u32)>,
     /// Set when a hang ends the test ([`HangAction::EndTest`]).
@@ -446,7 +450,7 @@ impl Core {
 
     /// The current state of a service, if it exists.
     pub(crate) fn state_of(&self, name: &str) -> Option<ServiceState> {
-        self.lock().record(name).map(|r| r.status.state)
+        self.lock().record(name).map(|r| r.status().state)
     }
 }
 

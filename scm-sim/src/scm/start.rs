@@ -13,8 +13,8 @@ use tokio::sync::{mpsc, oneshot};
 use crate::error::Win32Error;
 use crate::events::{ScmEvent, TraceKind};
 use crate::process::{panic_message, CatchUnwind, DispatchMsg, ProcessContext};
-use crate::scm::{Core, ProcessRecord, State};
-use crate::service::{ServiceControlAccept, ServiceState, ServiceType};
+use crate::scm::{Change, Core, ProcessRecord, State};
+use crate::service::{ServiceState, ServiceType};
 
 /// SCM settings, read from the registry at boot (ServicesPipeTimeout, WaitToKillServiceTimeout,
 /// AutoStartDelay) unless the machine builder overrides them.
@@ -122,7 +122,7 @@ impl Core {
                 if rec.start_type_raw() == 4 {
                     return Err(Win32Error::SERVICE_DISABLED);
                 }
-                if rec.status.state != ServiceState::Stopped {
+                if rec.status().state != ServiceState::Stopped {
                     return Err(Win32Error::SERVICE_ALREADY_RUNNING);
                 }
                 (rec.depend_on_service(), rec.depend_on_group())
@@ -154,7 +154,7 @@ impl Core {
                         true,
                         r.marked_for_delete,
                         r.start_type_raw() == 4,
-                        r.status.state,
+                        r.status().state,
                     ),
                 }
             };
@@ -245,7 +245,7 @@ impl Core {
                 let code = self
                     .lock()
                     .record(dep)
-                    .map(|r| r.status.win32_exit_code)
+                    .map(|r| r.status().win32_exit_code)
                     .filter(|c| *c != 0)
                     .unwrap_or(Win32Error::SERVICE_NOT_ACTIVE.code());
                 self.dependency_failed(key, dep, Win32Error(code));
@@ -275,47 +275,37 @@ impl Core {
     pub(crate) async fn wait_running(&self, name: &str) -> Result<(), Win32Error> {
         let key = name.to_ascii_uppercase();
         loop {
-            let (state, deadline) = {
+            let (waiters, deadline) = {
                 let st = self.lock();
-                let Some(r) = st.record(&key) else {
-                    return Err(Win32Error::SERVICE_DOES_NOT_EXIST);
-                };
-                match r.status.state {
-                    ServiceState::Running
-                    | ServiceState::Paused
-                    | ServiceState::PausePending
-                    | ServiceState::ContinuePending => return Ok(()),
-                    ServiceState::Stopped | ServiceState::StopPending => {
-                        let code = r.status.win32_exit_code;
-                        return Err(if code == 0 || code == 1077 {
-                            Win32Error::SERVICE_NOT_ACTIVE
-                        } else {
-                            Win32Error(code)
-                        });
-                    }
-                    ServiceState::StartPending => {}
+                let r = st.record(&key).ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)?;
+                if let Some(outcome) = start_outcome(r) {
+                    return outcome;
                 }
-                (r.status.state, r.progress_deadline())
+                (r.waiters.clone(), r.progress_deadline())
             };
-            let _ = state;
-            let notified = self.changed.notified();
+            // Arm the record's notification, then re-check: a change may have slipped in.
+            let notified = waiters.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            // Re-check after arming the notification (a change may have slipped in).
-            if self.state_of(&key) != Some(ServiceState::StartPending) {
-                continue;
-            }
-            let now = self.lock().now();
-            let left = deadline.saturating_sub(now);
+            let now = {
+                let st = self.lock();
+                let r = st.record(&key).ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)?;
+                if let Some(outcome) = start_outcome(r) {
+                    return outcome;
+                }
+                st.now()
+            };
             tokio::select! {
                 biased;
                 _ = &mut notified => {}
-                _ = tokio::time::sleep(left) => {
+                _ = tokio::time::sleep(deadline.saturating_sub(now)) => {
                     let st = self.lock();
-                    if let Some(r) = st.record(&key) {
-                        if r.status.state == ServiceState::StartPending && r.progress_deadline() <= st.now() {
-                            return Err(Win32Error::SERVICE_START_HANG);
-                        }
+                    let overdue = st.record(&key).is_some_and(|r| {
+                        r.status().state == ServiceState::StartPending
+                            && r.progress_deadline() <= st.now()
+                    });
+                    if overdue {
+                        return Err(Win32Error::SERVICE_START_HANG);
                     }
                 }
             }
@@ -336,7 +326,7 @@ impl Core {
                 .records
                 .get_mut(key)
                 .ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)?;
-            if rec.status.state != ServiceState::Stopped {
+            if rec.status().state != ServiceState::Stopped {
                 return Err(Win32Error::SERVICE_ALREADY_RUNNING);
             }
             if rec.service_type().is_driver() {
@@ -345,11 +335,15 @@ impl Core {
             } else {
                 st.next_instance += 1;
                 let instance = st.next_instance;
-                let initial_hint = st.settings.initial_wait_hint;
-                let now = st.now();
-                let rec = st.records.get_mut(key).expect("checked");
-                rec.begin_start(instance, initial_hint, now);
-                st.watch_dirty = true;
+                let wait_hint = st.settings.initial_wait_hint;
+                self.transition(
+                    st,
+                    key,
+                    Change::StartRequested {
+                        instance,
+                        wait_hint,
+                    },
+                );
                 let overlap: Vec<String> = st
                     .work
                     .values()
@@ -371,11 +365,6 @@ impl Core {
                 let name = rec.name.clone();
                 let mut argv = vec![name.clone()];
                 argv.extend(args);
-                st.trace_with(|| TraceKind::StateChanged {
-                    service: name.clone(),
-                    from: ServiceState::Stopped.sc_label().to_string(),
-                    to: ServiceState::StartPending.sc_label().to_string(),
-                });
                 Some(self.find_or_launch(st, key, instance, argv))
             }
         };
@@ -481,10 +470,9 @@ impl Core {
         if code != 0 {
             let mut st = self.lock();
             // Only fail the start if this instance is still the one starting.
-            if st
-                .record(key)
-                .is_some_and(|r| r.instance == instance && r.status.state != ServiceState::Stopped)
-            {
+            if st.record(key).is_some_and(|r| {
+                r.instance() == instance && r.status().state != ServiceState::Stopped
+            }) {
                 self.fail_start(&mut st, key, Win32Error(code), true);
             }
             drop(st);
@@ -494,15 +482,13 @@ impl Core {
         {
             // ServiceMain runs: from now on the wait hint applies.
             let mut st = self.lock();
-            let now = st.now();
-            if let Some(r) = st.records.get_mut(key).filter(|r| r.instance == instance) {
-                if r.awaiting_dispatcher {
-                    r.awaiting_dispatcher = false;
-                    if r.status.state == ServiceState::StartPending && r.status.checkpoint == 0 {
-                        r.last_progress = now;
-                    }
-                    st.watch_dirty = true;
-                }
+            let starting = st.record(key).is_some_and(|r| {
+                r.instance() == instance
+                    && r.awaiting_dispatcher()
+                    && r.status().state == ServiceState::StartPending
+            });
+            if starting {
+                self.transition(&mut st, key, Change::ServiceMainRunning);
             }
         }
         self.wake();
@@ -539,7 +525,7 @@ impl Core {
                 }
                 let p = st.processes.get_mut(&pid).expect("found");
                 p.services.insert(key.to_string());
-                st.records.get_mut(key).expect("checked").pid = pid;
+                self.transition(st, key, Change::HostAssigned { pid });
                 return Ok((pid, instance, argv, false));
             }
         }
@@ -587,7 +573,7 @@ impl Core {
                 tasks: Vec::new(),
             },
         );
-        st.records.get_mut(key).expect("checked").pid = pid;
+        self.transition(st, key, Change::HostAssigned { pid });
         st.trace_with(|| TraceKind::ProcessStarted {
             pid,
             image: command_line,
@@ -609,34 +595,15 @@ impl Core {
 
     /// A driver "starts" at once: RUNNING, pid 0, accepting STOP.
     fn driver_started(&self, st: &mut State, key: &str) {
-        let now = st.now();
-        let Some(rec) = st.records.get_mut(key) else {
-            return;
-        };
-        rec.status = super::record::RecordStatus::running(ServiceControlAccept::STOP);
-        rec.pid = 0;
-        rec.last_progress = now;
-        let name = rec.name.clone();
-        st.trace_with(|| TraceKind::StateChanged {
-            service: name,
-            from: ServiceState::Stopped.sc_label().to_string(),
-            to: ServiceState::Running.sc_label().to_string(),
-        });
+        self.transition(st, key, Change::DriverLoaded);
     }
 
     /// Ends a failed start: STOPPED, pid 0, the error as exit code, event 7000.
     pub(crate) fn fail_start(&self, st: &mut State, key: &str, error: Win32Error, log: bool) {
-        let now = st.now();
-        let Some(rec) = st.records.get_mut(key) else {
+        let Some(pid) = st.record(key).map(|r| r.pid()) else {
             return;
         };
-        let from = rec.status.state;
-        let pid = rec.pid;
-        rec.awaiting_dispatcher = false;
-        rec.status = super::record::RecordStatus::stopped(error.code(), 0);
-        rec.pid = 0;
-        rec.last_progress = now;
-        let name = rec.name.clone();
+        self.transition(st, key, Change::StartFailed(error));
         let exit_process = match st.processes.get_mut(&pid) {
             Some(p) => {
                 p.services.remove(key);
@@ -649,11 +616,6 @@ impl Core {
                 let _ = p.sender.send(DispatchMsg::Exit);
             }
         }
-        st.trace_with(|| TraceKind::StateChanged {
-            service: name,
-            from: from.sc_label().to_string(),
-            to: ServiceState::Stopped.sc_label().to_string(),
-        });
         if log {
             let display = st.display_name(key);
             st.event(
@@ -665,6 +627,24 @@ impl Core {
             );
         }
         super::api::purge_if_deleted(st, key);
+    }
+}
+
+/// How a start ended as far as a waiter is concerned: `None` while START_PENDING, Ok once
+/// running (or paused), the exit error once stopping or stopped.
+fn start_outcome(r: &crate::scm::ServiceRecord) -> Option<Result<(), Win32Error>> {
+    let status = r.status();
+    match status.state {
+        ServiceState::StartPending => None,
+        ServiceState::Stopped | ServiceState::StopPending => {
+            let code = status.win32_exit_code;
+            Some(Err(if code == 0 || code == 1077 {
+                Win32Error::SERVICE_NOT_ACTIVE
+            } else {
+                Win32Error(code)
+            }))
+        }
+        _ => Some(Ok(())),
     }
 }
 

@@ -56,27 +56,32 @@ impl Core {
                 false
             }
         };
-        for (key, r) in &st.records {
-            let s = r.status;
-            if !s.state.is_pending() || r.awaiting_dispatcher {
+        // Only the pending services, indexed by the transition function: the cost does not
+        // grow with the size of the machine.
+        for key in &st.pending {
+            let Some(r) = st.records.get(key) else {
+                continue;
+            };
+            let s = r.status();
+            if !s.state.is_pending() || r.awaiting_dispatcher() {
                 continue;
             }
-            let id = (key.clone(), r.instance, s.state.to_raw(), s.checkpoint);
+            let id = (key.clone(), r.instance(), s.state.to_raw(), s.checkpoint);
             let deadline =
-                r.last_progress + Duration::from_millis(u64::from(s.wait_hint_ms).max(1));
+                r.last_progress() + Duration::from_millis(u64::from(s.wait_hint_ms).max(1));
             if !st.hangs_seen.contains(&id) && consider(deadline, &mut next) {
                 overdue.push((
                     id.clone(),
                     s.state,
                     s.checkpoint,
                     s.wait_hint_ms,
-                    r.last_progress,
+                    r.last_progress(),
                 ));
             }
             if s.state == ServiceState::StartPending {
                 let stage2 = (
                     key.clone(),
-                    r.instance,
+                    r.instance(),
                     100 + s.state.to_raw(),
                     s.checkpoint,
                 );

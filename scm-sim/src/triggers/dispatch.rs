@@ -322,13 +322,15 @@ fn plan(st: &mut State) -> Vec<Step> {
     let mut steps = Vec::new();
     let keys: Vec<String> = st.triggers.queues.keys().cloned().collect();
     for key in keys {
-        let Some((state, accepted)) = st.record(&key).map(|r| (r.status.state, r.status.accepted))
+        let Some((state, accepted)) = st
+            .record(&key)
+            .map(|r| (r.status().state, r.status().accepted))
         else {
             st.triggers.queues.remove(&key);
             continue;
         };
         let dependents_active = st.records.values().any(|r| {
-            r.status.state != ServiceState::Stopped
+            r.status().state != ServiceState::Stopped
                 && r.config
                     .depend_on_service
                     .iter()

@@ -2,10 +2,16 @@
 //! key (the typed [`ServiceConfig`] view), the status the SCM keeps for it, its process and
 //! its deletion mark.
 
+mod transition;
+
 use std::time::Duration;
 
 use crate::scm::start::StartReason;
-use crate::service::{ServiceControlAccept, ServiceState, ServiceStatusProcess, ServiceType};
+use crate::service::{
+    RawServiceStatus, ServiceControlAccept, ServiceState, ServiceStatusProcess, ServiceType,
+};
+
+pub(crate) use transition::Change;
 
 /// A service's configuration: the typed view of its registry key
 /// (`HKLM\SYSTEM\CurrentControlSet\Services\<name>`).
@@ -39,6 +45,24 @@ impl RecordStatus {
         }
     }
 
+    /// The status an accepted SetServiceStatus leaves: no controls once STOPPED, checkpoint
+    /// and wait hint only while pending.
+    pub(crate) fn from_report(state: ServiceState, raw: &RawServiceStatus) -> RecordStatus {
+        let pending = state.is_pending();
+        RecordStatus {
+            state,
+            accepted: if state == ServiceState::Stopped {
+                ServiceControlAccept::empty()
+            } else {
+                ServiceControlAccept::from_bits_truncate(raw.controls_accepted)
+            },
+            win32_exit_code: raw.win32_exit_code,
+            specific_exit_code: raw.service_specific_exit_code,
+            checkpoint: if pending { raw.checkpoint } else { 0 },
+            wait_hint_ms: if pending { raw.wait_hint_ms } else { 0 },
+        }
+    }
+
     pub(crate) fn running(accepted: ServiceControlAccept) -> RecordStatus {
         RecordStatus {
             state: ServiceState::Running,
@@ -59,25 +83,57 @@ pub(crate) struct ServiceRecord {
     pub(crate) config: ServiceConfig,
     /// The display name with MUI strings resolved.
     pub(crate) display: String,
-    pub(crate) status: RecordStatus,
-    pub(crate) pid: u32,
+    status: RecordStatus,
+    pid: u32,
     /// Increments at every start; status reports of older instances are stale.
-    pub(crate) instance: u64,
-    pub(crate) stop_sent: bool,
+    instance: u64,
+    stop_sent: bool,
     pub(crate) marked_for_delete: bool,
     pub(crate) crash_count: u32,
     /// Virtual time of the last state change or checkpoint advance.
-    pub(crate) last_progress: Duration,
+    last_progress: Duration,
     /// The type the SCM reports (0x30 for a split svchost service).
     pub(crate) runtime_type: Option<ServiceType>,
     pub(crate) start_reason: Option<StartReason>,
     /// Between StartService's START_PENDING and the dispatcher's acknowledgement: the SCM's
     /// own pipe timeout applies, not the wait hint, and a process dying then fails the start
     /// rather than crashing the service.
-    pub(crate) awaiting_dispatcher: bool,
+    awaiting_dispatcher: bool,
+    /// Woken by every change of this record (StartService waiting for RUNNING, dependencies).
+    pub(crate) waiters: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl ServiceRecord {
+    /// The status the SCM keeps (written only by [`Change`]s through `Core::transition`).
+    pub(crate) fn status(&self) -> RecordStatus {
+        self.status
+    }
+
+    /// The pid of the process hosting the service (0 when none).
+    pub(crate) fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    /// The current start's instance number (status reports of older ones are stale).
+    pub(crate) fn instance(&self) -> u64 {
+        self.instance
+    }
+
+    /// Virtual time of the last state change or checkpoint advance.
+    pub(crate) fn last_progress(&self) -> Duration {
+        self.last_progress
+    }
+
+    /// True between START_PENDING and the dispatcher's acknowledgement.
+    pub(crate) fn awaiting_dispatcher(&self) -> bool {
+        self.awaiting_dispatcher
+    }
+
+    /// True once STOP (or SHUTDOWN) was sent to the current instance.
+    pub(crate) fn stop_sent(&self) -> bool {
+        self.stop_sent
+    }
+
     pub(crate) fn new(name: &str, config: ServiceConfig, display: String) -> ServiceRecord {
         ServiceRecord {
             name: name.to_string(),
@@ -93,6 +149,7 @@ impl ServiceRecord {
             runtime_type: None,
             start_reason: None,
             awaiting_dispatcher: false,
+            waiters: Default::default(),
         }
     }
 
@@ -148,21 +205,6 @@ impl ServiceRecord {
     /// When the current pending operation is overdue: last progress plus the wait hint.
     pub(crate) fn progress_deadline(&self) -> Duration {
         self.last_progress + Duration::from_millis(self.status.wait_hint_ms as u64)
-    }
-
-    pub(crate) fn begin_start(&mut self, instance: u64, wait_hint: Duration, now: Duration) {
-        self.instance = instance;
-        self.stop_sent = false;
-        self.awaiting_dispatcher = true;
-        self.status = RecordStatus {
-            state: ServiceState::StartPending,
-            accepted: ServiceControlAccept::empty(),
-            win32_exit_code: 0,
-            specific_exit_code: 0,
-            checkpoint: 0,
-            wait_hint_ms: wait_hint.as_millis() as u32,
-        };
-        self.last_progress = now;
     }
 
     /// SERVICE_STATUS_PROCESS as QueryServiceStatusEx returns it.
