@@ -47,9 +47,10 @@ impl Bed {
 
     /// CreateService, made on the machine's runtime.
     ///
-    /// A call made outside the runtime was once stamped with the real clock (an engine bug, see
-    /// `harness_replay.rs`, `calls_made_outside_the_runtime_have_virtual_time`): its trace
-    /// entry and event 7045 showed real milliseconds and differed from run to run.
+    /// An earlier engine stamped a call made outside the runtime with the real clock: its trace
+    /// entry and event 7045 showed real milliseconds and differed from run to run
+    /// (`harness_replay.rs`, `calls_made_outside_the_runtime_have_virtual_time`, checks the
+    /// fix). Going through the runtime keeps the bed's creates independent of that.
     pub fn create(&mut self, params: &CreateServiceParams) -> ScHandle {
         let scm = self.m.scm();
         let h = self.scm;
