@@ -3,8 +3,6 @@
 //! found and named. (The environment variables are exercised in `harness_replay_env.rs`, a
 //! binary of its own, since tests of one binary run in parallel.)
 
-mod support;
-
 use std::time::Duration;
 
 use scm_sim::events::{Trace, TraceKind};
@@ -15,7 +13,8 @@ use scm_sim::service::{
 use scm_sim::sim::harness::{first_difference, Harness};
 use scm_sim::sim::{ReplayToken, Rule, Violation};
 use scm_sim::Machine;
-use support::*;
+use scm_sim_test_support::reporter::*;
+use scm_sim_test_support::*;
 
 /// A service with a seeded bug: it starts in a random number of checkpoints (from the
 /// service-visible random stream), and for some seeds re-reports a checkpoint without
@@ -65,14 +64,6 @@ fn a_failing_seed() -> u64 {
     (0..200)
         .find(|&s| !flaky_starter(s).violations().is_empty())
         .expect("some seed finds the bug")
-}
-
-/// The text of a panic payload.
-fn panic_text(p: Box<dyn std::any::Any + Send>) -> String {
-    p.downcast_ref::<String>()
-        .cloned()
-        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default()
 }
 
 /// The first `replay: <token>` of a failure report.

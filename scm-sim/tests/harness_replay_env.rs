@@ -12,6 +12,7 @@ use scm_sim::service::scripted::Behavior;
 use scm_sim::sim::harness::Harness;
 use scm_sim::sim::{CHECK_DETERMINISM_ENV, SEED_ENV};
 use scm_sim::Machine;
+use scm_sim_test_support::panic_text;
 
 /// A scripted service started and stopped; `start_ms` is its start time.
 fn case(seed: u64, start_ms: u64) -> Machine {
@@ -40,13 +41,6 @@ fn case(seed: u64, start_ms: u64) -> Machine {
     m.advance(Duration::from_secs(5));
     m.control_service(h, 1).expect("stop");
     m
-}
-
-fn panic_text(p: Box<dyn std::any::Any + Send>) -> String {
-    p.downcast_ref::<String>()
-        .cloned()
-        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default()
 }
 
 #[test]

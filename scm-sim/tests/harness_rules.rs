@@ -2,8 +2,6 @@
 //! checks the violation's rule, service, virtual time and what was seen; rows of correct
 //! services that must provoke nothing; and a property over random well-behaved scripts.
 
-mod support;
-
 use std::time::Duration;
 
 use proptest::prelude::*;
@@ -11,7 +9,9 @@ use rstest::rstest;
 use scm_sim::service::{ServiceControl, ServiceControlAccept, ServiceState, ServiceTable};
 use scm_sim::sim::Rule;
 use scm_sim::Machine;
-use support::*;
+use scm_sim_test_support::raw::*;
+use scm_sim_test_support::reporter::*;
+use scm_sim_test_support::*;
 
 use ServiceState::*;
 use Step::*;
@@ -368,7 +368,7 @@ fn stopped_with_live_work() -> Case {
         at: ms(1000),
         seen: &[
             "STOPPED while alive: task \"uploader\" spawned at ",
-            "tests/support/mod.rs:",
+            "tests/support/src/reporter.rs:",
         ],
         // Its own process then exits under the task.
         also: &[Rule::WorkKilledAtExit],

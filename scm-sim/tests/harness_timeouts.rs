@@ -4,8 +4,6 @@
 //! stuck for its siblings), a start or stop whose checkpoint stalls past its wait hint, and
 //! what `HangAction::EndTest` does.
 
-mod support;
-
 use std::time::Duration;
 
 use fake_registry::{Caller, RegValue};
@@ -16,7 +14,9 @@ use scm_sim::scm::{HangAction, Settings};
 use scm_sim::service::{ServiceControl, ServiceState, ServiceTable};
 use scm_sim::sim::Rule;
 use scm_sim::{Machine, Win32Error};
-use support::*;
+use scm_sim_test_support::raw::*;
+use scm_sim_test_support::reporter::*;
+use scm_sim_test_support::*;
 
 use ServiceState::*;
 

@@ -4,8 +4,6 @@
 //! late status reports are rejected), a restart overlaps it. Also: virtual time stands still
 //! while a tracked thread does real work.
 
-mod support;
-
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc as std_mpsc;
 use std::sync::{Arc, Mutex};
@@ -17,7 +15,7 @@ use scm_sim::service::{
 };
 use scm_sim::sim::{Killed, Rule, WorkKind};
 use scm_sim::Win32Error;
-use support::*;
+use scm_sim_test_support::*;
 
 const STOP: u32 = 1;
 /// How long the test waits for a real OS thread to report back (it never takes that long).

@@ -26,6 +26,7 @@ use scm_sim::service::{
 };
 use scm_sim::svchost::{ServiceDll, SvchostGlobals};
 use scm_sim::Machine;
+use scm_sim_test_support::{lines, new_log, Log};
 
 /// The ImagePath of the test group.
 const MY_GROUP: &str = r"%SystemRoot%\System32\svchost.exe -k MyGroup";
@@ -35,17 +36,6 @@ const BETA_DLL: &str = r"%SystemRoot%\System32\beta.dll";
 /// 2 GB: below the default split threshold (3.5 GB), so groups stay together.
 const SMALL: u64 = 2 * 1024 * 1024;
 const CONTROL: &str = r"HKLM\SYSTEM\CurrentControlSet\Control";
-
-/// What the services' code writes, in order.
-type Log = Arc<Mutex<Vec<String>>>;
-
-fn new_log() -> Log {
-    Arc::new(Mutex::new(Vec::new()))
-}
-
-fn lines(log: &Log) -> Vec<String> {
-    log.lock().unwrap().clone()
-}
 
 /// A well-behaved ServiceMain that logs `"<tag> <argv…>"`, runs until STOP, and panics on
 /// user control 128 (service code crashing).

@@ -3,8 +3,6 @@
 //! start / stop / TRIGGEREVENT actions, the queue of events that arrive while a service stops
 //! itself (ERROR_SHUTDOWN_IN_PROGRESS), held events, low memory, and idle stop.
 
-mod trigger_support;
-
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,7 +20,8 @@ use scm_sim::service::scripted::Behavior;
 use scm_sim::service::{ServiceState, ServiceTable};
 use scm_sim::triggers::{Conditions, TriggerEvent, TriggerOutcome};
 use scm_sim::Machine;
-use trigger_support::*;
+use scm_sim_test_support::triggers::*;
+use scm_sim_test_support::*;
 
 use TriggerOutcome::*;
 
@@ -138,8 +137,8 @@ fn every_kind() -> Vec<Trigger> {
 
 #[test]
 fn trigger_info_round_trips_through_the_api_and_the_registry() {
-    let mut bed = Bed::new();
-    let h = bed.scripted("T", Vec::new());
+    let mut bed = Bed::new(0);
+    let h = bed.scripted_triggered("T", Vec::new());
     assert!(triggers_of(&mut bed.m, h).is_empty());
     let all = every_kind();
     bed.m
@@ -229,13 +228,13 @@ fn trigger_info_limits(
     #[case] had_triggers: bool,
     #[case] error: Option<u32>,
 ) {
-    let mut bed = Bed::new();
+    let mut bed = Bed::new(0);
     let before = if had_triggers {
         vec![on_network()]
     } else {
         Vec::new()
     };
-    let h = bed.scripted("T", before.clone());
+    let h = bed.scripted_triggered("T", before.clone());
     let mut one = on_custom(PROVIDER, TriggerAction::Start);
     for i in 0..items {
         one = one.with_data(TriggerDataItem::binary(vec![i as u8]));
@@ -261,8 +260,8 @@ fn trigger_info_limits(
 
 /// SERVICE_TRIGGER_SPECIFIC_DATA_ITEM.cbData is at most 1024 bytes.
 fn change_with_item_of(size: usize) -> Result<(), u32> {
-    let mut bed = Bed::new();
-    let h = bed.scripted("T", Vec::new());
+    let mut bed = Bed::new(0);
+    let h = bed.scripted_triggered("T", Vec::new());
     let item = TriggerDataItem::binary(vec![0xab; size]);
     let t = on_custom(PROVIDER, TriggerAction::Start).with_data(item);
     bed.m
@@ -414,8 +413,8 @@ fn custom_trigger(items: Vec<TriggerDataItem>) -> Trigger {
 #[case::items_but_no_payload(custom_trigger(vec![TriggerDataItem::binary(vec![9])]), etw(&[], &[], 0, 0), false)]
 fn matching(#[case] t: Trigger, #[case] event: TriggerEvent, #[case] matches: bool) {
     assert_eq!(event.matches(&t), matches, "TriggerEvent::matches");
-    let mut bed = Bed::new();
-    let h = bed.scripted("T", vec![t]);
+    let mut bed = Bed::new(0);
+    let h = bed.scripted_triggered("T", vec![t]);
     let id = bed.m.raise_trigger_event(event);
     let got = outcomes_of(&bed.m, "T");
     if matches {
@@ -505,7 +504,7 @@ fn domain_join_at_boot(#[case] joined: bool) {
 
 #[test]
 fn a_rust_service_started_at_boot_by_a_condition() {
-    let mut bed = Bed::new();
+    let mut bed = Bed::new(0);
     let log: Log = Arc::default();
     let join = trigger(
         TriggerType::DOMAIN_JOIN,
@@ -525,7 +524,7 @@ fn a_rust_service_started_at_boot_by_a_condition() {
 
 #[test]
 fn a_trigger_start_passes_trigger_started_as_argv1() {
-    let mut bed = Bed::new();
+    let mut bed = Bed::new(0);
     let log: Log = Arc::default();
     let h = bed.rust(
         "T",
@@ -544,7 +543,7 @@ fn a_trigger_start_passes_trigger_started_as_argv1() {
 
 #[test]
 fn a_stop_trigger_stops_the_service() {
-    let mut bed = Bed::new();
+    let mut bed = Bed::new(0);
     let log: Log = Arc::default();
     let h = bed.rust(
         "T",
@@ -571,15 +570,15 @@ fn a_stop_trigger_stops_the_service() {
 
 #[test]
 fn a_stop_trigger_is_refused_while_dependents_run() {
-    let mut bed = Bed::new();
-    let h = bed.scripted(
+    let mut bed = Bed::new(0);
+    let h = bed.scripted_triggered(
         "T",
         vec![
             on_custom(PROVIDER, TriggerAction::Start),
             on_custom(OTHER_PROVIDER, TriggerAction::Stop),
         ],
     );
-    let dependent = bed.create("Dep", r"C:\scripted\dep.exe", Vec::new(), &["T"]);
+    let dependent = bed.create_triggered("Dep", r"C:\scripted\dep.exe", Vec::new(), &["T"]);
     bed.m.start_service(dependent, &[]).unwrap();
     assert_eq!(bed.state(h), ServiceState::Running);
     let refused = bed
@@ -599,7 +598,7 @@ fn a_stop_trigger_is_refused_while_dependents_run() {
 
 #[test]
 fn a_running_service_gets_one_triggerevent_per_event() {
-    let mut bed = Bed::new();
+    let mut bed = Bed::new(0);
     let log: Log = Arc::default();
     bed.rust(
         "T",
@@ -646,7 +645,7 @@ fn a_running_service_gets_one_triggerevent_per_event() {
 /// one TRIGGEREVENT each, in order, once the service reports RUNNING with the accept bit.
 #[test]
 fn events_during_a_self_stop_are_queued_and_replayed() {
-    let mut bed = Bed::new();
+    let mut bed = Bed::new(0);
     let log: Log = Arc::default();
     let h = bed.rust(
         "T",
@@ -715,7 +714,7 @@ fn events_during_a_self_stop_are_queued_and_replayed() {
 /// service's state allows the action.
 #[test]
 fn an_event_is_held_while_triggerevent_is_not_accepted() {
-    let mut bed = Bed::new();
+    let mut bed = Bed::new(0);
     let log: Log = Arc::default();
     let h = bed.rust(
         "T",
@@ -754,12 +753,12 @@ fn an_event_is_held_while_triggerevent_is_not_accepted() {
 /// Events arriving while a (scripted) service is START_PENDING wait for RUNNING.
 #[test]
 fn an_event_during_start_pending_waits_for_running() {
-    let mut bed = Bed::new();
+    let mut bed = Bed::new(0);
     let mut b = Behavior::default();
     b.set("start-time", "3s").unwrap();
     b.set("accept", "stop,triggerevent").unwrap();
     bed.m.set_behavior("T", b);
-    let h = bed.scripted("T", vec![on_custom(PROVIDER, TriggerAction::Start)]);
+    let h = bed.scripted_triggered("T", vec![on_custom(PROVIDER, TriggerAction::Start)]);
     let first = bed.m.raise_trigger_event(custom_event(PROVIDER, "one"));
     assert_eq!(bed.state(h), ServiceState::StartPending);
     let second = bed.m.raise_trigger_event(custom_event(PROVIDER, "two"));
@@ -776,7 +775,7 @@ fn an_event_during_start_pending_waits_for_running() {
 
 #[test]
 fn low_memory_drops_trigger_actions() {
-    let mut bed = Bed::new();
+    let mut bed = Bed::new(0);
     let log: Log = Arc::default();
     let h = bed.rust(
         "T",
@@ -947,8 +946,8 @@ fn an_event_ignored_during_the_idle_stop_is_dropped() {
 /// The trace shows a trigger event at the virtual time it was raised.
 #[test]
 fn a_raised_event_is_traced_at_its_virtual_time() {
-    let mut bed = Bed::new();
-    bed.scripted("T", vec![on_custom(PROVIDER, TriggerAction::Start)]);
+    let mut bed = Bed::new(0);
+    bed.scripted_triggered("T", vec![on_custom(PROVIDER, TriggerAction::Start)]);
     bed.until(secs(10));
     let id = bed.m.raise_trigger_event(custom_event(PROVIDER, "late"));
     let note = format!("trigger event #{id}: custom");
@@ -984,13 +983,13 @@ fn a_builtin_service_starts_on_its_named_pipe() {
 /// read at the next boot.
 #[test]
 fn triggers_written_in_the_registry_act_after_a_boot() {
-    let mut bed = Bed::new();
+    let mut bed = Bed::new(0);
     let log: Log = Arc::default();
     bed.m.install(
         r"C:\svc\R.exe",
         ServiceTable::single("R", probe(log.clone(), Probe::default())),
     );
-    bed.create("R", r"C:\svc\R.exe", Vec::new(), &[]);
+    bed.create_triggered("R", r"C:\svc\R.exe", Vec::new(), &[]);
     bed.m.with_registry(|r| {
         let sys = Caller::local_system();
         let k = format!(r"{SERVICES}\R\TriggerInfo\0");
@@ -1015,7 +1014,7 @@ fn triggers_written_in_the_registry_act_after_a_boot() {
 /// do not start anything after it.
 #[test]
 fn a_reboot_forgets_held_events() {
-    let mut bed = Bed::new();
+    let mut bed = Bed::new(0);
     let log: Log = Arc::default();
     bed.rust(
         "T",
@@ -1047,7 +1046,7 @@ fn a_reboot_forgets_held_events() {
 /// already stopped must still be acted on (the service is started for it).
 #[test]
 fn a_start_queued_behind_resolved_stops_is_acted_on() {
-    let mut bed = Bed::new();
+    let mut bed = Bed::new(0);
     let log: Log = Arc::default();
     let h = bed.rust(
         "T",
@@ -1093,11 +1092,11 @@ fn a_start_queued_behind_resolved_stops_is_acted_on() {
 /// after CreateService counts without a reboot.
 #[test]
 fn an_idle_timeout_written_after_create_service_is_used() {
-    let mut bed = Bed::new();
+    let mut bed = Bed::new(0);
     let mut b = Behavior::default();
     b.set("accept", "stop,triggerevent").unwrap();
     bed.m.set_behavior("Idle", b);
-    let h = bed.scripted("Idle", vec![on_custom(PROVIDER, TriggerAction::Start)]);
+    let h = bed.scripted_triggered("Idle", vec![on_custom(PROVIDER, TriggerAction::Start)]);
     bed.m.with_registry(|r| {
         let sys = Caller::local_system();
         let k = format!(r"{SERVICES}\Idle\Parameters");

@@ -5,8 +5,6 @@
 //! one entry in `trigger_queue(service)` — never both, never twice; events that match nothing
 //! leave no trace. At the end, with time to settle, the queue is empty.
 
-mod trigger_support;
-
 use std::time::Duration;
 
 use proptest::prelude::*;
@@ -21,7 +19,8 @@ use scm_sim::service::scripted::Behavior;
 use scm_sim::service::ServiceTable;
 use scm_sim::triggers::TriggerEvent;
 use scm_sim::Machine;
-use trigger_support::*;
+use scm_sim_test_support::triggers::*;
+use scm_sim_test_support::*;
 
 /// A provider no trigger listens to.
 const UNRELATED: Guid = Guid::new(0x0bad_f00d, 0x1, 0x2, [3, 4, 5, 6, 7, 8, 9, 10]);

@@ -17,10 +17,8 @@
 //! | `dependencies` | A.9: dependencies and groups |
 //! | `processes` | A.10: shared processes |
 //!
-//! The services are Rust code from `common` (a puppet that reports only what the test tells
-//! it, a well-behaved service) or scripted ones (`Machine::set_behavior`).
-
-mod common;
+//! The services are Rust code from `scm_sim_test_support::puppet` (a puppet that reports only
+//! what the test tells it, a well-behaved service) or scripted ones (`Machine::set_behavior`).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -39,7 +37,8 @@ use scm_sim::service::{
 };
 use scm_sim::{Machine, Win32Error};
 
-use common::*;
+use scm_sim_test_support::puppet::*;
+use scm_sim_test_support::*;
 
 #[path = "scm_behaviour/control.rs"]
 mod control;

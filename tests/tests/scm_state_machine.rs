@@ -28,8 +28,6 @@
 //! (`death::crash_while_start_pending` in scm_behaviour.rs) and self-crashing services among
 //! several dependencies (`dependencies::dependencies_are_all_running_when_the_dependent_starts`).
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -50,7 +48,7 @@ use scm_sim::service::{
 };
 use scm_sim::{Machine, Win32Error};
 
-use common::code;
+use scm_sim_test_support::code;
 
 const SLOTS: usize = 4;
 

@@ -1,24 +1,20 @@
-//! Shared pieces of the trigger tests: a Rust service that records what it sees (its argv and
-//! every TRIGGEREVENT) and can stop itself the way an idle service does — STOP_PENDING still
-//! accepting TRIGGEREVENT, answering ERROR_SHUTDOWN_IN_PROGRESS (1115) meanwhile — plus a test
-//! bed and small lookups of outcomes.
-
-#![allow(dead_code)]
+//! Trigger tests' pieces: a Rust service that records what it sees (its argv and every
+//! TRIGGEREVENT) and can stop itself the way an idle service does — STOP_PENDING still
+//! accepting TRIGGEREVENT, answering ERROR_SHUTDOWN_IN_PROGRESS (1115) meanwhile — plus
+//! triggers and events to start it with.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use scm_sim::machine::Image;
 use scm_sim::registry::service::{subtypes, Guid, Trigger, TriggerAction, TriggerType};
-use scm_sim::scm::access::{SC_MANAGER_ALL_ACCESS, SERVICE_ALL_ACCESS};
-use scm_sim::scm::{CreateServiceParams, ScHandle, ServiceConfig2};
 use scm_sim::service::{
     service_fn, Service, ServiceContext, ServiceControl, ServiceControlAccept,
-    ServiceControlHandlerResult, ServiceExitCode, ServiceState, ServiceStatus, ServiceTable,
+    ServiceControlHandlerResult, ServiceExitCode, ServiceState, ServiceStatus,
 };
-use scm_sim::triggers::{TriggerEvent, TriggerOutcome};
-use scm_sim::Machine;
+use scm_sim::triggers::TriggerEvent;
+
+use crate::Log;
 
 /// The user-defined control that makes a [`probe`] service stop itself.
 pub const SELF_STOP: u32 = 128;
@@ -39,14 +35,6 @@ pub const OTHER_PROVIDER: Guid = Guid::new(
     0xcccc,
     [0xdd, 0xdd, 0xee, 0xee, 0xff, 0xff, 0x00, 0x00],
 );
-
-/// What a probe service saw, in order.
-pub type Log = Arc<Mutex<Vec<String>>>;
-
-/// A copy of a log.
-pub fn lines(log: &Log) -> Vec<String> {
-    log.lock().unwrap().clone()
-}
 
 /// How a probe service behaves.
 #[derive(Debug, Clone, Copy)]
@@ -136,79 +124,6 @@ pub fn probe(log: Log, p: Probe) -> impl Service {
     })
 }
 
-/// An empty, booted machine and an SCM handle.
-pub struct Bed {
-    /// The machine.
-    pub m: Machine,
-    /// SC_MANAGER_ALL_ACCESS.
-    pub scm: ScHandle,
-}
-
-impl Bed {
-    /// An empty booted machine.
-    pub fn new() -> Bed {
-        let mut m = Machine::builder()
-            .image(Image::Empty)
-            .build()
-            .expect("the empty machine builds");
-        let scm = m.open_sc_manager(SC_MANAGER_ALL_ACCESS).expect("admin");
-        Bed { m, scm }
-    }
-
-    /// Installs `service` as the own-process service `name` with `triggers`.
-    pub fn rust(&mut self, name: &str, service: impl Service, triggers: Vec<Trigger>) -> ScHandle {
-        let image = format!(r"C:\svc\{name}.exe");
-        self.m.install(&image, ServiceTable::single(name, service));
-        self.create(name, &image, triggers, &[])
-    }
-
-    /// A scripted own-process service (no Rust code) with `triggers`.
-    pub fn scripted(&mut self, name: &str, triggers: Vec<Trigger>) -> ScHandle {
-        self.create(name, &format!(r"C:\scripted\{name}.exe"), triggers, &[])
-    }
-
-    /// CreateService, then ChangeServiceConfig2(TriggerInfo) when there are triggers.
-    pub fn create(
-        &mut self,
-        name: &str,
-        image: &str,
-        triggers: Vec<Trigger>,
-        dependencies: &[&str],
-    ) -> ScHandle {
-        let mut params = CreateServiceParams::own_process(name, image);
-        params.dependencies = dependencies.iter().map(|d| d.to_string()).collect();
-        let h = self
-            .m
-            .create_service(self.scm, &params)
-            .expect("CreateService");
-        if !triggers.is_empty() {
-            self.m
-                .change_service_config2(h, &ServiceConfig2::TriggerInfo(triggers))
-                .expect("ChangeServiceConfig2(TriggerInfo)");
-        }
-        h
-    }
-
-    /// Opens a service.
-    pub fn open(&mut self, name: &str) -> ScHandle {
-        self.m
-            .open_service(self.scm, name, SERVICE_ALL_ACCESS)
-            .expect("OpenService")
-    }
-
-    /// The state of a service.
-    pub fn state(&mut self, h: ScHandle) -> ServiceState {
-        self.m.query_service_status(h).unwrap().current_state
-    }
-
-    /// Lets virtual time run until `t` since boot.
-    pub fn until(&mut self, t: Duration) {
-        let now = self.m.now();
-        assert!(t >= now, "already at {now:?}, asked for {t:?}");
-        self.m.advance(t - now);
-    }
-}
-
 /// A start trigger on every event of `provider`.
 pub fn on_custom(provider: Guid, action: TriggerAction) -> Trigger {
     Trigger::new(TriggerType::CUSTOM, action).with_subtype(provider)
@@ -229,18 +144,4 @@ pub fn custom_event(provider: Guid, text: &str) -> TriggerEvent {
         level: 0,
         keywords: 0,
     }
-}
-
-/// The (event, outcome) pairs of `service`, in order.
-pub fn outcomes_of(m: &Machine, service: &str) -> Vec<(u64, TriggerOutcome)> {
-    m.trigger_outcomes()
-        .into_iter()
-        .filter(|o| o.service.eq_ignore_ascii_case(service))
-        .map(|o| (o.event, o.outcome))
-        .collect()
-}
-
-/// The trace as text.
-pub fn timeline(m: &Machine) -> String {
-    scm_sim::events::render_text(&m.trace())
 }

@@ -1,107 +1,16 @@
-//! Shared pieces of the integration tests: machines, handles, and Rust services whose
-//! behaviour a test controls (a "puppet" that reports only what the test tells it to, and a
-//! well-behaved service that answers every control synchronously).
-
-#![allow(dead_code)]
+//! Services for the behaviour tables: a puppet that reports only what the test tells it to,
+//! and a well-behaved service that answers every control synchronously.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use scm_sim::scm::access::{SC_MANAGER_ALL_ACCESS, SERVICE_ALL_ACCESS};
-use scm_sim::scm::{CreateServiceParams, ScHandle};
 use scm_sim::service::{
     service_fn, Service, ServiceContext, ServiceControl, ServiceControlAccept,
-    ServiceControlHandlerResult, ServiceExitCode, ServiceState, ServiceStatus,
-    ServiceStatusProcess, StatusHandle,
+    ServiceControlHandlerResult, ServiceExitCode, ServiceState, ServiceStatus, StatusHandle,
 };
-use scm_sim::{Machine, Win32Error};
-
-/// An empty, booted machine (no services, seed 0, default settings).
-pub fn machine() -> Machine {
-    Machine::builder().build().expect("the empty image loads")
-}
-
-/// An SCM handle with every right, as the machine's default caller (an administrator).
-pub fn admin_scm(m: &mut Machine) -> ScHandle {
-    m.open_sc_manager(SC_MANAGER_ALL_ACCESS)
-        .expect("administrators get SC_MANAGER_ALL_ACCESS")
-}
-
-/// Creates an own-process, demand-start service.
-pub fn create_own(m: &mut Machine, scm: ScHandle, name: &str, image: &str) -> ScHandle {
-    m.create_service(scm, &CreateServiceParams::own_process(name, image))
-        .unwrap_or_else(|e| panic!("create {name}: {e:?}"))
-}
-
-/// Installs `service` as the only entry of `image`'s dispatch table and creates an
-/// own-process service `name` for it.
-pub fn install_own(m: &mut Machine, name: &str, image: &str, service: impl Service) -> ScHandle {
-    m.install(image, scm_sim::service::ServiceTable::single(name, service));
-    let scm = admin_scm(m);
-    create_own(m, scm, name, image)
-}
-
-/// The status of a service handle.
-pub fn status(m: &mut Machine, h: ScHandle) -> ServiceStatusProcess {
-    m.query_service_status(h).expect("query status")
-}
-
-/// The state of a service handle.
-pub fn state(m: &mut Machine, h: ScHandle) -> ServiceState {
-    status(m, h).current_state
-}
-
-/// The code of a result (0 for success).
-pub fn code<T>(r: &Result<T, Win32Error>) -> u32 {
-    match r {
-        Ok(_) => 0,
-        Err(e) => e.code(),
-    }
-}
-
-/// Ids of the Service Control Manager events the log holds for service `name`, in order.
-pub fn event_ids(m: &Machine, name: &str) -> Vec<u32> {
-    m.events()
-        .iter()
-        .filter(|e| e.source == scm_sim::events::EventSource::ServiceControlManager)
-        .filter(|e| {
-            e.service
-                .as_deref()
-                .is_some_and(|s| s.eq_ignore_ascii_case(name))
-        })
-        .map(|e| e.id)
-        .collect()
-}
-
-/// Event ids for service `name` other than 7045 ("a service was installed", logged by
-/// CreateService), in order.
-pub fn event_ids_after_install(m: &Machine, name: &str) -> Vec<u32> {
-    event_ids(m, name)
-        .into_iter()
-        .filter(|&id| id != 7045)
-        .collect()
-}
-
-/// SetServiceStatus from inside the machine's runtime, then lets the machine settle.
-pub fn report(m: &mut Machine, h: &StatusHandle, s: ServiceStatus) -> Result<(), Win32Error> {
-    let r = m.block_on(async { h.set_status(s) });
-    m.settle();
-    r
-}
-
-/// SetServiceStatus with raw DWORDs, from inside the machine's runtime.
-pub fn report_raw(
-    m: &mut Machine,
-    h: &StatusHandle,
-    raw: scm_sim::service::RawServiceStatus,
-) -> Result<(), Win32Error> {
-    let r = m.block_on(async { h.set_status_raw(raw) });
-    m.settle();
-    r
-}
 
 /// What a puppet saw and the handle it reports through.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct ProbeState {
     /// The status handle of the last start.
     pub status: Option<StatusHandle>,
@@ -114,7 +23,7 @@ pub struct ProbeState {
 }
 
 /// A window into a puppet service, shared between the test and the service code.
-#[derive(Clone, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Probe(Arc<Mutex<ProbeState>>);
 
 impl Probe {
@@ -212,11 +121,4 @@ pub fn stop_pause() -> ServiceControlAccept {
 /// A pending status with checkpoint 1 and a 10 s wait hint.
 pub fn pending(state: ServiceState, accept: ServiceControlAccept) -> ServiceStatus {
     ServiceStatus::pending(state, 1, Duration::from_secs(10)).accepting(accept)
-}
-
-/// Opens a service with every right.
-pub fn open_all(m: &mut Machine, name: &str) -> ScHandle {
-    let scm = admin_scm(m);
-    m.open_service(scm, name, SERVICE_ALL_ACCESS)
-        .unwrap_or_else(|e| panic!("open {name}: {e:?}"))
 }
