@@ -255,7 +255,7 @@ pub fn run(variant: Variant, seed: u64, slot: u64) -> Run {
     m.start_service(h, &[]).expect("start");
     let stop_at = stop_time(slot);
     m.advance(stop_at.saturating_sub(m.now()));
-    let _ = m.control_service(h, ServiceControl::Stop.code());
+    let _ = m.control_service(h, ServiceControl::Stop);
     m.advance(Duration::from_secs(1));
     let written = disk.lock().unwrap_or_else(|p| p.into_inner()).clone();
     Run {

@@ -19,7 +19,7 @@
 //! --bin ping`).
 //!
 //! ```
-//! use scm_sim::service::ServiceState;
+//! use scm_sim::service::{ServiceControl, ServiceState};
 //! use std::time::Duration;
 //!
 //! let mut demo = scm_sim_examples::ping::PingDemo::new();
@@ -28,7 +28,7 @@
 //! assert_eq!(demo.count(), 3);
 //! assert_eq!(demo.control(scm_sim_examples::ping::RESET_CONTROL), ServiceState::Running);
 //! assert_eq!(demo.count(), 0);
-//! assert_eq!(demo.control(1), ServiceState::StopPending);
+//! assert_eq!(demo.control(ServiceControl::Stop), ServiceState::StopPending);
 //! demo.machine.advance(Duration::from_secs(1));
 //! assert_eq!(demo.state(), ServiceState::Stopped);
 //! ```
@@ -50,7 +50,7 @@ pub const SERVICE_NAME: &str = "ping_service";
 /// Where its program is installed.
 pub const IMAGE_PATH: &str = r"C:\Program Files\Ping\ping_service.exe";
 /// The user-defined control that resets the counter.
-pub const RESET_CONTROL: u32 = 130;
+pub const RESET_CONTROL: ServiceControl = ServiceControl::UserDefined(130);
 /// How often the pinger pings.
 pub const PING_INTERVAL: Duration = Duration::from_secs(1);
 /// How long closing the log takes when the service stops.
@@ -131,7 +131,7 @@ pub fn ping_service(shared: Shared) -> impl Service {
                     ServiceControlHandlerResult::NoError
                 }
                 ServiceControl::Interrogate => ServiceControlHandlerResult::NoError,
-                ServiceControl::UserDefined(code) if u32::from(code) == RESET_CONTROL => {
+                c @ ServiceControl::UserDefined(_) if c == RESET_CONTROL => {
                     let before = std::mem::take(&mut handler_shared.lock().count);
                     handler_shared.write(format!("counter reset (was {before})"));
                     ServiceControlHandlerResult::NoError
@@ -240,10 +240,10 @@ impl PingDemo {
     }
 
     /// ControlService; the state it returns (the status after the handler returned).
-    pub fn control(&mut self, control: u32) -> ServiceState {
+    pub fn control(&mut self, control: ServiceControl) -> ServiceState {
         self.machine
             .control_service(self.service, control)
-            .unwrap_or_else(|e| panic!("control {control}: {e:?}"))
+            .unwrap_or_else(|e| panic!("control {control:?}: {e:?}"))
             .current_state
     }
 
@@ -288,24 +288,24 @@ pub fn report() -> String {
     wait(&mut demo, 3_500);
     let s = demo.state();
     step(&mut demo, "3.5 s later", s);
-    let s = demo.control(2);
+    let s = demo.control(ServiceControl::Pause);
     step(&mut demo, "PAUSE", s);
     wait(&mut demo, 2_000);
     let s = demo.state();
     step(&mut demo, "2 s later (paused)", s);
-    let s = demo.control(3);
+    let s = demo.control(ServiceControl::Continue);
     step(&mut demo, "CONTINUE", s);
     wait(&mut demo, 2_000);
     let s = demo.state();
     step(&mut demo, "2 s later", s);
-    let s = demo.control(4);
+    let s = demo.control(ServiceControl::Interrogate);
     step(&mut demo, "INTERROGATE", s);
     let s = demo.control(RESET_CONTROL);
     step(&mut demo, "user control 130 (reset)", s);
     wait(&mut demo, 2_000);
     let s = demo.state();
     step(&mut demo, "2 s later", s);
-    let s = demo.control(1);
+    let s = demo.control(ServiceControl::Stop);
     step(&mut demo, "STOP", s);
     wait(&mut demo, 1_000);
     let s = demo.state();

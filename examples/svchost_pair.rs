@@ -40,7 +40,7 @@ pub const IMAGE_PATH: &str = r"%SystemRoot%\System32\svchost.exe -k MyGroup";
 /// The DLL both services live in.
 pub const DLL_PATH: &str = r"%SystemRoot%\System32\pair.dll";
 /// The user-defined control `PairEcho` answers by writing "echo" to the log.
-pub const ECHO_CONTROL: u32 = 130;
+pub const ECHO_CONTROL: ServiceControl = ServiceControl::UserDefined(130);
 
 /// What the DLL writes, in order (shared by its two services, as a DLL's globals are).
 pub type Log = Arc<Mutex<Vec<String>>>;
@@ -98,8 +98,8 @@ fn dll_service(
                         ServiceControlHandlerResult::NoError
                     }
                     ServiceControl::Interrogate => ServiceControlHandlerResult::NoError,
-                    ServiceControl::UserDefined(n)
-                        if entry == "EchoMain" && u32::from(n) == ECHO_CONTROL =>
+                    c @ ServiceControl::UserDefined(_)
+                        if entry == "EchoMain" && c == ECHO_CONTROL =>
                     {
                         handler_log.lock().unwrap().push("echo".to_string());
                         ServiceControlHandlerResult::NoError
@@ -228,8 +228,12 @@ impl Pair {
             .control_service(self.echo, ECHO_CONTROL)
             .expect("the echo control");
         self.machine.advance(Duration::from_secs(25));
-        self.machine.control_service(self.echo, 1).expect("stop");
-        self.machine.control_service(self.clock, 1).expect("stop");
+        self.machine
+            .control_service(self.echo, ServiceControl::Stop)
+            .expect("stop");
+        self.machine
+            .control_service(self.clock, ServiceControl::Stop)
+            .expect("stop");
     }
 }
 

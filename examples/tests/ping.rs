@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use scm_sim::events::TraceKind;
-use scm_sim::service::{ServiceControlAccept, ServiceState};
+use scm_sim::service::{ServiceControl, ServiceControlAccept, ServiceState};
 use scm_sim_examples::ping::{report, PingDemo, ACCEPTED, CLOSE_TIME, RESET_CONTROL, SERVICE_NAME};
 
 fn ms(ms: u64) -> Duration {
@@ -28,18 +28,24 @@ fn start_pause_continue_interrogate_reset_stop() {
     assert_eq!(demo.count(), 3);
 
     // Paused: no pings.
-    assert_eq!(demo.control(2), ServiceState::Paused);
+    assert_eq!(demo.control(ServiceControl::Pause), ServiceState::Paused);
     demo.machine.advance(ms(2_000));
     assert_eq!(demo.state(), ServiceState::Paused);
     assert_eq!(demo.count(), 3);
 
     // Continued: pings again.
-    assert_eq!(demo.control(3), ServiceState::Running);
+    assert_eq!(
+        demo.control(ServiceControl::Continue),
+        ServiceState::Running
+    );
     demo.machine.advance(ms(2_000));
     assert_eq!(demo.count(), 5);
 
     // INTERROGATE changes nothing.
-    assert_eq!(demo.control(4), ServiceState::Running);
+    assert_eq!(
+        demo.control(ServiceControl::Interrogate),
+        ServiceState::Running
+    );
     assert_eq!(demo.count(), 5);
 
     // The user control resets the counter; counting goes on.
@@ -50,7 +56,10 @@ fn start_pause_continue_interrogate_reset_stop() {
 
     // STOP: STOP_PENDING from the handler, then STOPPED once the pinger has ended and the
     // log is closed (CLOSE_TIME later).
-    assert_eq!(demo.control(1), ServiceState::StopPending);
+    assert_eq!(
+        demo.control(ServiceControl::Stop),
+        ServiceState::StopPending
+    );
     assert_eq!(demo.count(), 2);
     demo.machine.advance(CLOSE_TIME - ms(1));
     assert_eq!(demo.state(), ServiceState::StopPending);
@@ -99,7 +108,10 @@ fn unknown_controls_are_not_implemented_but_delivered() {
     demo.start();
     // Another user-defined code: the handler answers ERROR_CALL_NOT_IMPLEMENTED, which the
     // SCM does not surface (ControlService succeeds).
-    assert_eq!(demo.control(200), ServiceState::Running);
+    assert_eq!(
+        demo.control(ServiceControl::UserDefined(200)),
+        ServiceState::Running
+    );
     let handler_results: Vec<u32> = demo
         .machine
         .trace()
@@ -115,7 +127,10 @@ fn unknown_controls_are_not_implemented_but_delivered() {
         .collect();
     assert_eq!(handler_results, [120]);
     // PARAMCHANGE is not accepted: the SCM refuses it before the handler.
-    let err = demo.machine.control_service(demo.service, 6).unwrap_err();
+    let err = demo
+        .machine
+        .control_service(demo.service, ServiceControl::ParamChange)
+        .unwrap_err();
     assert_eq!(err.code(), 1052);
 }
 

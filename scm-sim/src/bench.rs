@@ -88,7 +88,9 @@ pub fn roundtrip_own_process(n: u32) -> Figure {
             scm.start_service(h, &[]).await.expect("start");
             running.expect("notify").wait().await.expect("running");
             let stopped = scm.notify_service_status_change(h, ServiceState::Stopped.notify_bit());
-            scm.control_service(h, 1).await.expect("stop");
+            scm.control_service(h, ServiceControl::Stop)
+                .await
+                .expect("stop");
             stopped.expect("notify").wait().await.expect("stopped");
             // Let the process exit before the next start.
             tokio::task::yield_now().await;
@@ -160,7 +162,7 @@ pub fn timeout_scenario() -> [Figure; 2] {
         let _ = scm.start_service(never, &[]).await;
         let _ = scm.start_service(slow, &[]).await;
         let stopped = scm.notify_service_status_change(slow, ServiceState::Stopped.notify_bit());
-        let _ = scm.control_service(slow, 1).await;
+        let _ = scm.control_service(slow, ServiceControl::Stop).await;
         if let Ok(n) = stopped {
             let _ = n.wait().await;
         }

@@ -28,7 +28,7 @@
 //! let h = m.create_service(scm, &CreateServiceParams::own_process("Echo", r"C:\svc\echo.exe")).unwrap();
 //! m.start_service(h, &[]).unwrap();
 //! assert_eq!(m.query_service_status(h).unwrap().current_state, ServiceState::Running);
-//! m.control_service(h, 1).unwrap();
+//! m.control_service(h, ServiceControl::Stop).unwrap();
 //! assert_eq!(m.query_service_status(h).unwrap().current_state, ServiceState::Stopped);
 //! ```
 //!

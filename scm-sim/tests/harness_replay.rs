@@ -55,7 +55,9 @@ fn flaky_starter(seed: u64) -> Machine {
     );
     bed.m.start_service(h, &[]).expect("start");
     bed.until(secs(10));
-    bed.m.control_service(h, 1).expect("stop");
+    bed.m
+        .control_service(h, ServiceControl::Stop)
+        .expect("stop");
     bed.m
 }
 
@@ -193,7 +195,9 @@ fn busy(seed: u64) -> Machine {
     }
     bed.until(secs(2));
     for h in [threaded, pair[1], slow, pair[0]] {
-        bed.m.control_service(h, 1).expect("stop");
+        bed.m
+            .control_service(h, ServiceControl::Stop)
+            .expect("stop");
     }
     bed.until(secs(5));
     bed.m

@@ -2,6 +2,7 @@
 //! `SCM_SIM_CHECK_DETERMINISM=1` runs a case twice and names the first differing trace
 //! entry. This binary holds a single test, so setting variables races with nothing.
 
+use scm_sim::service::ServiceControl;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
@@ -39,7 +40,7 @@ fn case(seed: u64, start_ms: u64) -> Machine {
     m.set_behavior("Slow", b);
     m.start_service(h, &[]).expect("start");
     m.advance(Duration::from_secs(5));
-    m.control_service(h, 1).expect("stop");
+    m.control_service(h, ServiceControl::Stop).expect("stop");
     m
 }
 

@@ -34,7 +34,13 @@ struct Case {
 
 /// The own-process service "Svc" playing `steps`: started at 0, then `acts` at their times,
 /// then the clock runs to `end`.
-fn own(seed: u64, steps: Vec<Step>, answer: Answer, acts: &[(u64, u32)], end: u64) -> Machine {
+fn own(
+    seed: u64,
+    steps: Vec<Step>,
+    answer: Answer,
+    acts: &[(u64, ServiceControl)],
+    end: u64,
+) -> Machine {
     let mut bed = Bed::new(seed);
     let h = bed.own("Svc", reporter(steps, answer));
     bed.m.start_service(h, &[]).expect("start");
@@ -46,10 +52,10 @@ fn own(seed: u64, steps: Vec<Step>, answer: Answer, acts: &[(u64, u32)], end: u6
     bed.m
 }
 
-const STOP: u32 = 1;
-const PAUSE: u32 = 2;
-const CONTINUE: u32 = 3;
-const INTERROGATE: u32 = 4;
+const STOP: ServiceControl = ServiceControl::Stop;
+const PAUSE: ServiceControl = ServiceControl::Pause;
+const CONTINUE: ServiceControl = ServiceControl::Continue;
+const INTERROGATE: ServiceControl = ServiceControl::Interrogate;
 
 fn illegal_transition() -> Case {
     Case {

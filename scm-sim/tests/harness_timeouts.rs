@@ -21,8 +21,8 @@ use scm_sim_test_support::*;
 use ServiceState::*;
 
 const CONTROL: &str = r"HKLM\SYSTEM\CurrentControlSet\Control";
-const STOP: u32 = 1;
-const INTERROGATE: u32 = 4;
+const STOP: ServiceControl = ServiceControl::Stop;
+const INTERROGATE: ServiceControl = ServiceControl::Interrogate;
 
 /// Where the pipe timeout of a row comes from.
 #[derive(Debug, Clone, Copy)]

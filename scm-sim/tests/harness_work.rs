@@ -17,7 +17,7 @@ use scm_sim::sim::{Killed, Rule, WorkKind};
 use scm_sim::Win32Error;
 use scm_sim_test_support::*;
 
-const STOP: u32 = 1;
+const STOP: ServiceControl = ServiceControl::Stop;
 /// How long the test waits for a real OS thread to report back (it never takes that long).
 const REAL_WAIT: Duration = Duration::from_secs(20);
 

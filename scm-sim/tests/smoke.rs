@@ -1,6 +1,7 @@
 use scm_sim::machine::Image;
 use scm_sim::scm::access::{SC_MANAGER_ALL_ACCESS, SERVICE_ALL_ACCESS};
 use scm_sim::scm::CreateServiceParams;
+use scm_sim::service::ServiceControl;
 use scm_sim::service::ServiceState;
 use scm_sim::Machine;
 
@@ -19,7 +20,7 @@ fn empty_machine_scripted_service_starts_and_stops() {
         m.query_service_status(h).unwrap().current_state,
         ServiceState::Running
     );
-    m.control_service(h, 1).unwrap();
+    m.control_service(h, ServiceControl::Stop).unwrap();
     assert_eq!(
         m.query_service_status(h).unwrap().current_state,
         ServiceState::Stopped
@@ -99,9 +100,14 @@ fn control_service_ex_logs_7042_and_databases_are_checked() {
         .open_sc_manager_database(Some("servicesactive"), SC_MANAGER_ALL_ACCESS)
         .unwrap();
     let h = m.open_service(scm, "Spooler", SERVICE_ALL_ACCESS).unwrap();
-    assert_eq!(m.control_service_ex(h, 1, 0, None).unwrap_err().code(), 87);
+    assert_eq!(
+        m.control_service_ex(h, ServiceControl::Stop, 0, None)
+            .unwrap_err()
+            .code(),
+        87
+    );
     // SERVICE_STOP_REASON_FLAG_PLANNED | MAJOR_APPLICATION | MINOR_MAINTENANCE
-    m.control_service_ex(h, 1, 0x4005_0002, Some("patching"))
+    m.control_service_ex(h, ServiceControl::Stop, 0x4005_0002, Some("patching"))
         .unwrap();
     let e = m
         .events()

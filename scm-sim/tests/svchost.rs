@@ -247,7 +247,7 @@ fn services_of_one_group_share_its_host() {
     assert_eq!(hosts(&m).len(), 2);
 
     // Stopping one service leaves the host to the other; a restart goes back into it.
-    m.control_service(a, 1).unwrap();
+    m.control_service(a, ServiceControl::Stop).unwrap();
     assert_eq!(state(&mut m, a), ServiceState::Stopped);
     assert_eq!(pid(&mut m, b), host);
     m.start_service(a, &[]).unwrap();
@@ -582,7 +582,7 @@ fn events_101_and_102_surround_service_main() {
     let a = start(&mut m, scm, "A");
     assert!(event_ids(&m, "A").contains(&101));
     assert!(!event_ids(&m, "A").contains(&102), "ServiceMain still runs");
-    m.control_service(a, 1).unwrap();
+    m.control_service(a, ServiceControl::Stop).unwrap();
     assert_eq!(state(&mut m, a), ServiceState::Stopped);
 
     let svchost: Vec<ScmEvent> = m
@@ -676,10 +676,10 @@ fn unload_on_stop(#[case] unload: bool) {
             .collect::<Vec<_>>()
     };
 
-    m.control_service(a, 1).unwrap();
+    m.control_service(a, ServiceControl::Stop).unwrap();
     assert_eq!(state(&mut m, a), ServiceState::Stopped);
     assert!(unloaded(&m).is_empty(), "B still uses the DLL");
-    m.control_service(b, 1).unwrap();
+    m.control_service(b, ServiceControl::Stop).unwrap();
     assert_eq!(state(&mut m, b), ServiceState::Stopped);
     assert_eq!(pid(&mut m, keeper), host, "the host lives on");
     if unload {
@@ -731,7 +731,7 @@ fn a_dll_left_loaded_is_not_loaded_again() {
     let scm = boot(&mut m);
     start(&mut m, scm, "Keeper");
     let a = start(&mut m, scm, "A");
-    m.control_service(a, 1).unwrap();
+    m.control_service(a, ServiceControl::Stop).unwrap();
     m.start_service(a, &[]).unwrap();
     assert_eq!(alpha_loads(&m), 1, "{}", render_text(&m.trace()));
 }
@@ -782,7 +782,7 @@ fn a_crash_takes_the_whole_host_down(#[case] panic: bool) {
 
     if panic {
         // A's handler panics on control 128: the process dies under the control.
-        let _ = m.control_service(handles[0], 128);
+        let _ = m.control_service(handles[0], ServiceControl::UserDefined(128));
     } else {
         assert_eq!(m.crash("A"), Ok(host));
     }
@@ -972,7 +972,7 @@ fn own_process_type_moves_a_service_out_at_its_next_start() {
     )
     .unwrap();
     assert_eq!(pid(&mut m, a), host, "the running instance stays");
-    m.control_service(a, 1).unwrap();
+    m.control_service(a, ServiceControl::Stop).unwrap();
     m.start_service(a, &[]).unwrap();
     let own = pid(&mut m, a);
     assert_eq!(state(&mut m, a), ServiceState::Running);
@@ -1167,7 +1167,7 @@ fn an_aborted_tracked_task_is_not_live_work() {
     let scm = boot(&mut m);
     let a = start(&mut m, scm, "A");
     m.advance(Duration::from_secs(3));
-    m.control_service(a, 1).unwrap();
+    m.control_service(a, ServiceControl::Stop).unwrap();
     assert_eq!(state(&mut m, a), ServiceState::Stopped);
     m.assert_no_violations();
 }
@@ -1203,7 +1203,7 @@ fn unload_on_stop_written_after_create_service_is_honoured() {
     start(&mut m, scm, "Keeper");
     let fresh = start(&mut m, scm, "Fresh");
     assert_eq!(state(&mut m, fresh), ServiceState::Running);
-    m.control_service(fresh, 1).unwrap();
+    m.control_service(fresh, ServiceControl::Stop).unwrap();
     let unloaded = notes(&m)
         .iter()
         .filter(|n| n.contains("unloaded") && n.to_ascii_lowercase().contains("alpha.dll"))

@@ -7,6 +7,7 @@
 //! A write that bypassed the transition function would break the chain (a trace entry whose
 //! `from` is not the previous `to`) or leave the record in a state the trace never reached.
 
+use scm_sim::service::ServiceControl;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -72,9 +73,9 @@ fn random_run(seed: u64, steps: usize) -> Machine {
         let (name, h) = &services[rng.below(services.len() as u64) as usize];
         match rng.below(7) {
             0 | 1 => drop(m.start_service(*h, &[])),
-            2 => drop(m.control_service(*h, 1)),
-            3 => drop(m.control_service(*h, 2)),
-            4 => drop(m.control_service(*h, 3)),
+            2 => drop(m.control_service(*h, ServiceControl::Stop)),
+            3 => drop(m.control_service(*h, ServiceControl::Pause)),
+            4 => drop(m.control_service(*h, ServiceControl::Continue)),
             5 => drop(m.crash(name)),
             _ => m.advance(Duration::from_millis(rng.below(12_000))),
         }

@@ -3,6 +3,7 @@
 //! start / stop / TRIGGEREVENT actions, the queue of events that arrive while a service stops
 //! itself (ERROR_SHUTDOWN_IN_PROGRESS), held events, low memory, and idle stop.
 
+use scm_sim::service::ServiceControl;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -536,7 +537,7 @@ fn a_trigger_start_passes_trigger_started_as_argv1() {
     assert_eq!(lines(&log), ["start T TriggerStarted"]);
     assert_eq!(outcomes_of(&bed.m, "T"), [(id, Started)]);
     // A start by a client has no such argument.
-    bed.m.control_service(h, 1).unwrap();
+    bed.m.control_service(h, ServiceControl::Stop).unwrap();
     bed.m.start_service(h, &["x"]).unwrap();
     assert_eq!(lines(&log)[2], "start T x");
 }
@@ -585,7 +586,9 @@ fn a_stop_trigger_is_refused_while_dependents_run() {
         .m
         .raise_trigger_event(custom_event(OTHER_PROVIDER, "stop"));
     assert_eq!(bed.state(h), ServiceState::Running);
-    bed.m.control_service(dependent, 1).unwrap();
+    bed.m
+        .control_service(dependent, ServiceControl::Stop)
+        .unwrap();
     let stopped = bed
         .m
         .raise_trigger_event(custom_event(OTHER_PROVIDER, "stop"));
@@ -734,7 +737,7 @@ fn an_event_is_held_while_triggerevent_is_not_accepted() {
     bed.until(secs(60));
     assert_eq!(bed.m.trigger_queue("T"), [held], "still held");
     // Once stopped, the held event starts the service again.
-    bed.m.control_service(h, 1).unwrap();
+    bed.m.control_service(h, ServiceControl::Stop).unwrap();
     assert_eq!(bed.state(h), ServiceState::Running);
     assert_eq!(
         outcomes_of(&bed.m, "T"),

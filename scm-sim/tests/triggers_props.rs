@@ -5,6 +5,7 @@
 //! one entry in `trigger_queue(service)` — never both, never twice; events that match nothing
 //! leave no trace. At the end, with time to settle, the queue is empty.
 
+use scm_sim::service::ServiceControl;
 use std::time::Duration;
 
 use proptest::prelude::*;
@@ -156,7 +157,7 @@ impl World {
                 let _ = self.m.start_service(self.h, &[]);
             }
             Op::ClientStop => {
-                let _ = self.m.control_service(self.h, 1);
+                let _ = self.m.control_service(self.h, ServiceControl::Stop);
             }
             Op::SelfStop => {
                 if let Kind::Rust { .. } = kind {

@@ -950,7 +950,7 @@ fn run_case(case: &Case) -> Result<(), TestCaseError> {
             Op::Control(i, control) => match handles[i] {
                 None => Ok(()),
                 Some(h) => {
-                    let r = m.control_service(h, control);
+                    let r = ServiceControl::from_raw(control).and_then(|c| m.control_service(h, c));
                     if control == 5 {
                         expect(code(&r) == 87, format!("SHUTDOWN from a client: {r:?}"))
                     } else if before[i] == Some(ServiceState::Stopped) && control != 1 {

@@ -6,13 +6,13 @@
 //! ```
 //! use scm_sim::{Machine, machine::Image};
 //! use scm_sim::scm::access::{SC_MANAGER_ALL_ACCESS, SERVICE_ALL_ACCESS};
-//! use scm_sim::service::ServiceState;
+//! use scm_sim::service::{ServiceControl, ServiceState};
 //!
 //! let mut m = Machine::builder().image(Image::Windows10).seed(7).build().unwrap();
 //! let scm = m.open_sc_manager(SC_MANAGER_ALL_ACCESS).unwrap();
 //! let spooler = m.open_service(scm, "Spooler", SERVICE_ALL_ACCESS).unwrap();
 //! assert_eq!(m.query_service_status(spooler).unwrap().current_state, ServiceState::Running);
-//! let status = m.control_service(spooler, 1).unwrap();              // STOP
+//! let status = m.control_service(spooler, ServiceControl::Stop).unwrap();
 //! m.settle();
 //! assert_eq!(m.query_service_status(spooler).unwrap().current_state, ServiceState::Stopped);
 //! # let _ = status;
@@ -40,7 +40,7 @@ use crate::scm::{
     StatusNotification,
 };
 use crate::service::scripted::Behavior;
-use crate::service::{Program, ServiceStatusProcess};
+use crate::service::{Program, ServiceControl, ServiceStatusProcess};
 use crate::sim::{ReplayToken, SimRng, Violation, WorkUnit};
 
 /// Builds a [`Machine`].
@@ -619,7 +619,7 @@ impl Machine {
     pub fn control_service(
         &mut self,
         h: ScHandle,
-        control: u32,
+        control: ServiceControl,
     ) -> Result<ServiceStatusProcess, Win32Error> {
         let scm = self.scm.clone();
         let r = self.rt.block_on(scm.control_service(h, control));
@@ -631,7 +631,7 @@ impl Machine {
     pub fn control_service_ex(
         &mut self,
         h: ScHandle,
-        control: u32,
+        control: ServiceControl,
         reason: u32,
         comment: Option<&str>,
     ) -> Result<ServiceStatusProcess, Win32Error> {

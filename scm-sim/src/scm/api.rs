@@ -18,7 +18,7 @@ use crate::scm::handles::{
 use crate::scm::record::ServiceRecord;
 use crate::scm::start::StartReason;
 use crate::scm::{ScHandle, Scm, State};
-use crate::service::{ServiceState, ServiceStatusProcess, ServiceType};
+use crate::service::{ServiceControl, ServiceState, ServiceStatusProcess, ServiceType};
 
 /// The arguments of CreateService.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -532,7 +532,7 @@ impl Scm {
     pub async fn control_service(
         &self,
         h: ScHandle,
-        control: u32,
+        control: ServiceControl,
     ) -> Result<ServiceStatusProcess, Win32Error> {
         self.core.control_service(h, control).await
     }
@@ -542,7 +542,7 @@ impl Scm {
     pub async fn control_service_ex(
         &self,
         h: ScHandle,
-        control: u32,
+        control: ServiceControl,
         reason: u32,
         comment: Option<&str>,
     ) -> Result<ServiceStatusProcess, Win32Error> {
@@ -558,7 +558,7 @@ impl Scm {
             return Err(Win32Error::INVALID_PARAMETER);
         }
         let status = self.core.control_service(h, control).await?;
-        if control == 1 {
+        if control == ServiceControl::Stop {
             let mut st = self.core.lock();
             let key = st.service_handle(h, 0)?;
             let display = st.display_name(&key);

@@ -62,7 +62,7 @@ impl Core {
     pub(crate) async fn control_service(
         self: &Arc<Core>,
         h: ScHandle,
-        code: u32,
+        control: ServiceControl,
     ) -> Result<ServiceStatusProcess, Win32Error> {
         let key = {
             let st = self.lock();
@@ -70,14 +70,12 @@ impl Core {
             let HandleTarget::Service { key } = &entry.target else {
                 return Err(Win32Error::INVALID_HANDLE);
             };
-            let control = ServiceControl::from_code(code).ok_or(Win32Error::INVALID_PARAMETER)?;
             let right = client_right_for(control).ok_or(Win32Error::INVALID_PARAMETER)?;
             if entry.granted & right == 0 {
                 return Err(Win32Error::ACCESS_DENIED);
             }
             key.clone()
         };
-        let control = ServiceControl::from_code(code).ok_or(Win32Error::INVALID_PARAMETER)?;
         let shown = {
             let mut st = self.lock();
             let shown = st

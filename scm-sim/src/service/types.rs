@@ -433,6 +433,20 @@ impl ServiceControl {
         }
     }
 
+    /// The control for a raw `dwControl`: ERROR_INVALID_PARAMETER (87) for codes winsvc.h
+    /// does not define, as ControlService answers them.
+    ///
+    /// ```
+    /// use scm_sim::service::ServiceControl;
+    ///
+    /// assert_eq!(ServiceControl::from_raw(1), Ok(ServiceControl::Stop));
+    /// assert_eq!(ServiceControl::from_raw(130), Ok(ServiceControl::UserDefined(130)));
+    /// assert_eq!(ServiceControl::from_raw(17).unwrap_err().code(), 87);
+    /// ```
+    pub fn from_raw(code: u32) -> Result<ServiceControl, crate::Win32Error> {
+        ServiceControl::from_code(code).ok_or(crate::Win32Error::INVALID_PARAMETER)
+    }
+
     /// The control for a number, `None` for codes winsvc.h does not define.
     pub fn from_code(code: u32) -> Option<ServiceControl> {
         Some(match code {

@@ -4,8 +4,8 @@
 use scm_sim::scm::access::{SC_MANAGER_ALL_ACCESS, SERVICE_ALL_ACCESS};
 use scm_sim::scm::{CreateServiceParams, ScHandle};
 use scm_sim::service::{
-    RawServiceStatus, Service, ServiceState, ServiceStatus, ServiceStatusProcess, ServiceTable,
-    StatusHandle,
+    RawServiceStatus, Service, ServiceControl, ServiceState, ServiceStatus, ServiceStatusProcess,
+    ServiceTable, StatusHandle,
 };
 use scm_sim::{Machine, Win32Error};
 
@@ -76,4 +76,15 @@ pub fn report_raw(
     let r = m.block_on(async { h.set_status_raw(raw) });
     m.settle();
     r
+}
+
+/// ControlService with a raw `dwControl`, as a C caller passes it: the code is converted at
+/// the edge (an undefined one fails there with ERROR_INVALID_PARAMETER, 87, as ControlService
+/// answers it), then sent through the typed API.
+pub fn control_raw(
+    m: &mut Machine,
+    h: ScHandle,
+    code: u32,
+) -> Result<ServiceStatusProcess, Win32Error> {
+    ServiceControl::from_raw(code).and_then(|c| m.control_service(h, c))
 }

@@ -17,7 +17,7 @@ use scm_sim::triggers::TriggerEvent;
 use crate::Log;
 
 /// The user-defined control that makes a [`probe`] service stop itself.
-pub const SELF_STOP: u32 = 128;
+pub const SELF_STOP: ServiceControl = ServiceControl::UserDefined(128);
 /// ERROR_SHUTDOWN_IN_PROGRESS.
 pub const SHUTDOWN_IN_PROGRESS: u32 = 1115;
 
@@ -78,7 +78,7 @@ pub fn probe(log: Log, p: Probe) -> impl Service {
                         let _ = tx.send(Msg::Stop);
                         ServiceControlHandlerResult::NoError
                     }
-                    ServiceControl::UserDefined(n) if u32::from(n) == SELF_STOP => {
+                    c @ ServiceControl::UserDefined(_) if c == SELF_STOP => {
                         handler_stopping.store(true, Ordering::SeqCst);
                         let _ = tx.send(Msg::SelfStop);
                         ServiceControlHandlerResult::NoError

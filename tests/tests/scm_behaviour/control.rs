@@ -59,7 +59,7 @@ fn control_state_table(
     report(&mut m, &probe.status(), in_state(in_, accept)).unwrap();
     let before = status(&mut m, h);
     assert_eq!(before.current_state, in_);
-    let r = m.control_service(h, control);
+    let r = control_raw(&mut m, h, control);
     assert_eq!(
         code(&r),
         expected,
@@ -92,9 +92,9 @@ fn control_state_table(
 #[case::user(200)]
 fn nothing_after_stop_was_delivered(#[case] control: u32) {
     let (mut m, h, probe) = started_puppet(Some(ServiceStatus::running(STOP | PC)));
-    m.control_service(h, 1).unwrap();
+    m.control_service(h, ServiceControl::Stop).unwrap();
     assert_eq!(state(&mut m, h), ServiceState::Running);
-    assert_eq!(code(&m.control_service(h, control)), 1061);
+    assert_eq!(code(&control_raw(&mut m, h, control)), 1061);
     assert_eq!(probe.controls(), vec![1]);
     assert_eq!(state(&mut m, h), ServiceState::Running);
 }
@@ -119,7 +119,7 @@ fn nothing_after_stop_was_delivered(#[case] control: u32) {
 fn control_codes_clients_may_not_send(#[case] control: u32) {
     let all = ServiceControlAccept::all();
     let (mut m, h, probe) = started_puppet(Some(ServiceStatus::running(all)));
-    let r = m.control_service(h, control);
+    let r = control_raw(&mut m, h, control);
     assert_eq!(code(&r), 87, "control {control}: {r:?}");
     assert!(probe.controls().is_empty());
     let s = status(&mut m, h);
@@ -148,7 +148,7 @@ fn control_access_rights(#[case] control: u32, #[case] access: u32, #[case] expe
     let (mut m, full, probe) = started_puppet(Some(ServiceStatus::running(accept)));
     let scm = admin_scm(&mut m);
     let h = m.open_service(scm, "Puppet", access).unwrap();
-    let r = m.control_service(h, control);
+    let r = control_raw(&mut m, h, control);
     assert_eq!(
         code(&r),
         expected,
@@ -169,9 +169,15 @@ fn standard_user_controls() {
     let user = m
         .open_service(scm, "Puppet", GENERIC_READ | SERVICE_USER_DEFINED_CONTROL)
         .unwrap();
-    assert_eq!(code(&m.control_service(user, 4)), 0);
-    assert_eq!(code(&m.control_service(user, 130)), 0);
-    assert_eq!(code(&m.control_service(user, 1)), 5);
+    assert_eq!(
+        code(&m.control_service(user, ServiceControl::Interrogate)),
+        0
+    );
+    assert_eq!(
+        code(&m.control_service(user, ServiceControl::UserDefined(130))),
+        0
+    );
+    assert_eq!(code(&m.control_service(user, ServiceControl::Stop)), 5);
     assert_eq!(probe.controls(), vec![4, 130]);
     assert_eq!(state(&mut m, h), ServiceState::Running);
 }
@@ -211,7 +217,7 @@ fn stop_with_active_dependents(#[case] dependent: ServiceState, #[case] expected
         "started as a dependency"
     );
     report(&mut m, &dep_probe.status(), in_state(dependent, STOP)).unwrap();
-    let r = m.control_service(base, 1);
+    let r = m.control_service(base, ServiceControl::Stop);
     assert_eq!(code(&r), expected, "{r:?}");
     assert_eq!(base_probe.controls().len(), usize::from(expected == 0));
     assert_eq!(state(&mut m, base), ServiceState::Running);
@@ -227,7 +233,9 @@ fn stop_with_active_dependents(#[case] dependent: ServiceState, #[case] expected
 fn user_control_handler_result_is_not_surfaced(#[case] handler_result: u32) {
     let (mut m, h, probe) = started_puppet(Some(ServiceStatus::running(NONE)));
     probe.set_handler_result(handler_result);
-    let s = m.control_service(h, 128).unwrap();
+    let s = m
+        .control_service(h, ServiceControl::UserDefined(128))
+        .unwrap();
     assert_eq!(s.current_state, ServiceState::Running);
     assert_eq!(probe.controls(), vec![128]);
 }
@@ -245,7 +253,7 @@ fn control_returns_the_status_after_the_handler(
     let mut m = machine();
     let h = install_own(&mut m, "Echo", PATH, well_behaved(STOP | PC));
     m.start_service(h, &[]).unwrap();
-    let s = m.control_service(h, control).unwrap();
+    let s = control_raw(&mut m, h, control).unwrap();
     assert_eq!(s.current_state, expected);
     assert_eq!(s, status(&mut m, h));
     if expected == ServiceState::Stopped {
@@ -290,10 +298,13 @@ fn control_returns_a_synchronous_stop_pending() {
         }),
     );
     m.start_service(h, &[]).unwrap();
-    let s = m.control_service(h, 1).unwrap();
+    let s = m.control_service(h, ServiceControl::Stop).unwrap();
     assert_eq!(s.current_state, ServiceState::StopPending);
     assert_eq!((s.checkpoint, s.wait_hint_ms), (1, 7000));
-    assert_eq!(code(&m.control_service(h, 4)), 1061);
+    assert_eq!(
+        code(&m.control_service(h, ServiceControl::Interrogate)),
+        1061
+    );
     m.advance(Duration::from_secs(3));
     let s = status(&mut m, h);
     assert_eq!(s.current_state, ServiceState::Stopped);
@@ -352,7 +363,10 @@ fn blocking_handler_times_out_and_holds_up_its_process() {
     assert_eq!(status(&mut m, b).process_id, pid, "one process");
 
     let t0 = m.now();
-    assert_eq!(code(&m.control_service(a, 200)), 1053);
+    assert_eq!(
+        code(&m.control_service(a, ServiceControl::UserDefined(200))),
+        1053
+    );
     assert_eq!(m.now() - t0, Duration::from_secs(30));
     assert_eq!(event_ids_after_install(&m, "SlowA"), vec![7036, 7011]);
     assert_eq!(
@@ -363,7 +377,7 @@ fn blocking_handler_times_out_and_holds_up_its_process() {
 
     // The dispatcher is still inside SlowA's handler for 15 more seconds.
     let t1 = m.now();
-    assert_eq!(code(&m.control_service(b, 4)), 0);
+    assert_eq!(code(&m.control_service(b, ServiceControl::Interrogate)), 0);
     assert_eq!(
         m.now() - t1,
         Duration::from_secs(15),
@@ -389,9 +403,12 @@ fn a_blocked_handler_does_not_hold_up_other_processes() {
     let b = create_own(&mut m, scm, "FastB", r"C:\svc\b.exe");
     m.start_service(a, &[]).unwrap();
     m.start_service(b, &[]).unwrap();
-    assert_eq!(code(&m.control_service(a, 200)), 1053);
+    assert_eq!(
+        code(&m.control_service(a, ServiceControl::UserDefined(200))),
+        1053
+    );
     let t1 = m.now();
-    assert_eq!(code(&m.control_service(b, 4)), 0);
+    assert_eq!(code(&m.control_service(b, ServiceControl::Interrogate)), 0);
     assert_eq!(m.now(), t1);
 }
 
@@ -415,12 +432,12 @@ fn scripted_service_ignores_redundant_pause_and_continue(
     let h = create_own(&mut m, scm, "Svc", PATH);
     m.start_service(h, &[]).unwrap();
     if let Some(c) = first {
-        m.control_service(h, c).unwrap();
+        control_raw(&mut m, h, c).unwrap();
         m.advance(Duration::from_secs(2));
     }
     assert_eq!(state(&mut m, h), stays);
     let before = state_changes(&m, "Svc").len();
-    m.control_service(h, control).unwrap();
+    control_raw(&mut m, h, control).unwrap();
     m.advance(Duration::from_secs(5));
     assert_eq!(state(&mut m, h), stays);
     assert_eq!(

@@ -90,7 +90,7 @@ fn process_death(#[case] death: Death, #[case] restart: bool) {
             m.now()
         }
         Death::HandlerPanics => {
-            let r = m.control_service(h, 200);
+            let r = m.control_service(h, ServiceControl::UserDefined(200));
             assert!(r.is_err(), "the control dies with the process: {r:?}");
             m.now()
         }
@@ -203,7 +203,7 @@ fn shared_process_death_stops_every_service_in_it() {
     }
     let pid = status(&mut m, handles[0]).process_id;
     assert!(handles.iter().all(|&h| status(&mut m, h).process_id == pid));
-    m.control_service(handles[2], 1).unwrap();
+    m.control_service(handles[2], ServiceControl::Stop).unwrap();
     assert_eq!(state(&mut m, handles[2]), ServiceState::Stopped);
     m.crash("S1").unwrap();
     for (i, &h) in handles.iter().enumerate() {

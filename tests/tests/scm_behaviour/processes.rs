@@ -59,13 +59,13 @@ fn shared_processes(
         assert_eq!(procs.len(), 2);
     }
     // The process exits with its last service.
-    m.control_service(first, 1).unwrap();
+    m.control_service(first, ServiceControl::Stop).unwrap();
     assert_eq!(state(&mut m, first), ServiceState::Stopped);
     assert!(
         m.processes().iter().any(|(p, _, _)| *p == s2.process_id),
         "Second's process lives on"
     );
-    m.control_service(second, 1).unwrap();
+    m.control_service(second, ServiceControl::Stop).unwrap();
     assert_eq!(state(&mut m, second), ServiceState::Stopped);
     assert!(m.processes().is_empty(), "{:?}", m.processes());
     // Started again: a new process.
@@ -97,23 +97,25 @@ fn two_rust_services_share_one_process() {
     let pid = status(&mut m, left).process_id;
     assert_eq!(status(&mut m, right).process_id, pid);
     assert_eq!(
-        m.control_service(right, 2).unwrap().current_state,
+        m.control_service(right, ServiceControl::Pause)
+            .unwrap()
+            .current_state,
         ServiceState::Paused
     );
     assert_eq!(state(&mut m, left), ServiceState::Running);
     assert_eq!(
-        code(&m.control_service(left, 2)),
+        code(&m.control_service(left, ServiceControl::Pause)),
         1052,
         "Left does not accept PAUSE"
     );
-    m.control_service(left, 1).unwrap();
+    m.control_service(left, ServiceControl::Stop).unwrap();
     assert_eq!(m.processes().len(), 1);
     assert_eq!(m.processes()[0].2, vec!["Right".to_string()]);
     // Started again while Right runs: a start packet to the same process.
     m.start_service(left, &[]).unwrap();
     assert_eq!(status(&mut m, left).process_id, pid);
     assert_eq!(m.processes().len(), 1);
-    m.control_service(left, 1).unwrap();
-    m.control_service(right, 1).unwrap();
+    m.control_service(left, ServiceControl::Stop).unwrap();
+    m.control_service(right, ServiceControl::Stop).unwrap();
     assert!(m.processes().is_empty());
 }

@@ -107,7 +107,7 @@ fn start_service(
     assert_eq!(event_ids_after_install(&m, "Svc").as_slice(), events);
     if case == StartCase::Disabled {
         // A.4.25: STOP afterwards is 1062 and the state stays STOPPED.
-        assert_eq!(code(&m.control_service(full, 1)), 1062);
+        assert_eq!(code(&m.control_service(full, ServiceControl::Stop)), 1062);
         assert_eq!(state(&mut m, full), ServiceState::Stopped);
     }
 }
@@ -204,8 +204,11 @@ fn initial_status_before_the_first_report() {
     assert_eq!(s.win32_exit_code, 0);
     assert!(!*reported.lock().unwrap());
     // Controls other than STOP are refused in START_PENDING; STOP is not accepted yet.
-    assert_eq!(code(&m.control_service(h, 4)), 1061);
-    assert_eq!(code(&m.control_service(h, 1)), 1052);
+    assert_eq!(
+        code(&m.control_service(h, ServiceControl::Interrogate)),
+        1061
+    );
+    assert_eq!(code(&m.control_service(h, ServiceControl::Stop)), 1052);
     m.advance(Duration::from_secs(5));
     let s = status(&mut m, h);
     assert_eq!(s.current_state, ServiceState::Running);

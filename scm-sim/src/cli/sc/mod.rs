@@ -26,7 +26,7 @@ use crate::scm::{
     ChangeConfigParams, CreateServiceParams, EnumServiceStatus, QueryServiceConfig, ScHandle, Scm,
     ServiceConfig2, ServiceConfig2Level,
 };
-use crate::service::ServiceStatusProcess;
+use crate::service::{ServiceControl, ServiceStatusProcess};
 use crate::Machine;
 
 use super::output::Output;
@@ -243,6 +243,7 @@ impl<'a> Sc<'a> {
         h: ScHandle,
         control: u32,
     ) -> Result<ServiceStatusProcess, Win32Error> {
+        let control = ServiceControl::from_raw(control)?;
         let api = self.api.clone();
         let r = self.m.block_on(api.control_service(h, control));
         self.m.settle();
