@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use scm_sim::events::TraceKind;
 use scm_sim::machine::Image;
-use scm_sim::scm::access::SC_MANAGER_ALL_ACCESS;
+use scm_sim::scm::access::{ServiceAccess, SC_MANAGER_ALL_ACCESS};
 use scm_sim::scm::{CreateServiceParams, ScHandle};
 use scm_sim::service::scripted::Behavior;
 use scm_sim::service::ServiceState;
@@ -116,7 +116,9 @@ fn check_chain(m: &mut Machine, seed: u64) -> BTreeMap<String, Vec<(Duration, Se
     }
     let scm = m.open_sc_manager(SC_MANAGER_ALL_ACCESS).expect("admin");
     for (name, state) in &last {
-        let h = m.open_service(scm, name, 0x0004).expect("open");
+        let h = m
+            .open_service(scm, name, ServiceAccess::QUERY_STATUS)
+            .expect("open");
         let now = m.query_service_status(h).expect("query").current_state;
         assert_eq!(
             now, *state,

@@ -28,6 +28,14 @@ use scm_sim::events::TraceKind;
 use scm_sim::registry::service::{ScAction, ScActionKind, ServiceKey};
 use scm_sim::registry::{Caller, RegValue};
 use scm_sim::scm::access::*;
+use scm_sim::scm::access::{ScmAccess, ServiceAccess};
+
+// The rights both objects share, typed for service objects: the tables below open services
+// with them (the SCM object's are spelled `ScmAccess::…` where used).
+const DELETE: ServiceAccess = ServiceAccess::DELETE;
+const GENERIC_EXECUTE: ServiceAccess = ServiceAccess::GENERIC_EXECUTE;
+const GENERIC_WRITE: ServiceAccess = ServiceAccess::GENERIC_WRITE;
+const GENERIC_READ: ServiceAccess = ServiceAccess::GENERIC_READ;
 use scm_sim::scm::{ChangeConfigParams, CreateServiceParams, ScHandle, ServiceConfig2, Settings};
 use scm_sim::service::scripted::Behavior;
 use scm_sim::service::{

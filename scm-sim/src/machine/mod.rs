@@ -34,6 +34,7 @@ use fake_registry::{Caller, Registry};
 
 use crate::error::Win32Error;
 use crate::events::{EventRecord, Trace};
+use crate::scm::access::{ScmAccess, ServiceAccess};
 use crate::scm::{
     api::Notifications, ChangeConfigParams, Core, CreateServiceParams, EnumServiceStatus,
     QueryServiceConfig, ScHandle, Scm, ServiceConfig2, ServiceConfig2Level, Settings, State,
@@ -574,7 +575,7 @@ impl Machine {
     // ----- the management API, blocking ----------------------------------------------------
 
     /// OpenSCManager as the machine's caller.
-    pub fn open_sc_manager(&mut self, desired_access: u32) -> Result<ScHandle, Win32Error> {
+    pub fn open_sc_manager(&mut self, desired_access: ScmAccess) -> Result<ScHandle, Win32Error> {
         self.scm.open_sc_manager(&self.caller, desired_access)
     }
 
@@ -583,7 +584,7 @@ impl Machine {
         &mut self,
         scm: ScHandle,
         name: &str,
-        desired_access: u32,
+        desired_access: ServiceAccess,
     ) -> Result<ScHandle, Win32Error> {
         self.scm.open_service(scm, name, desired_access)
     }
@@ -647,7 +648,7 @@ impl Machine {
     pub fn open_sc_manager_database(
         &mut self,
         database: Option<&str>,
-        desired_access: u32,
+        desired_access: ScmAccess,
     ) -> Result<ScHandle, Win32Error> {
         self.scm
             .open_sc_manager_database(&self.caller, database, desired_access)

@@ -19,6 +19,7 @@ use crate::scm::record::ServiceRecord;
 use crate::scm::start::StartReason;
 use crate::scm::{ScHandle, Scm, State};
 use crate::service::{ServiceControl, ServiceState, ServiceStatusProcess, ServiceType};
+use access::{ScmAccess, ServiceAccess};
 
 /// The arguments of CreateService.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,7 +29,7 @@ pub struct CreateServiceParams {
     /// lpDisplayName (`None`: the key name).
     pub display_name: Option<String>,
     /// dwDesiredAccess for the returned handle (0 is allowed).
-    pub desired_access: u32,
+    pub desired_access: ServiceAccess,
     /// dwServiceType.
     pub service_type: u32,
     /// dwStartType.
@@ -223,7 +224,12 @@ pub(crate) fn split_dependencies(deps: &[String]) -> (Vec<String>, Vec<String>) 
 }
 
 impl State {
-    pub(crate) fn service_handle(&self, h: ScHandle, right: u32) -> Result<String, Win32Error> {
+    pub(crate) fn service_handle(
+        &self,
+        h: ScHandle,
+        right: ServiceAccess,
+    ) -> Result<String, Win32Error> {
+        let right = right.bits();
         let entry = self.handles.get(h)?;
         let HandleTarget::Service { key } = &entry.target else {
             return Err(Win32Error::INVALID_HANDLE);
@@ -237,8 +243,9 @@ impl State {
     pub(crate) fn manager_handle(
         &self,
         h: ScHandle,
-        right: u32,
+        right: ScmAccess,
     ) -> Result<&HandleEntry, Win32Error> {
+        let right = right.bits();
         let entry = self.handles.get(h)?;
         if !matches!(entry.target, HandleTarget::Manager) {
             return Err(Win32Error::INVALID_HANDLE);
@@ -317,13 +324,16 @@ impl Scm {
     pub fn open_sc_manager(
         &self,
         caller: &Caller,
-        desired_access: u32,
+        desired_access: ScmAccess,
     ) -> Result<ScHandle, Win32Error> {
         let mut st = self.core.lock();
-        let granted = grant(access::map_scm(desired_access), scm_rights_for(caller))?;
+        let granted = grant(
+            access::map_scm(desired_access.bits()),
+            scm_rights_for(caller).bits(),
+        )?;
         Ok(st.handles.insert(HandleEntry {
             target: HandleTarget::Manager,
-            granted: granted | access::SC_MANAGER_CONNECT,
+            granted: granted | ScmAccess::CONNECT.bits(),
             caller: caller.clone(),
         }))
     }
@@ -333,18 +343,18 @@ impl Scm {
         &self,
         scm: ScHandle,
         name: &str,
-        desired_access: u32,
+        desired_access: ServiceAccess,
     ) -> Result<ScHandle, Win32Error> {
         let mut st = self.core.lock();
-        let caller = st.manager_handle(scm, 0)?.caller.clone();
+        let caller = st.manager_handle(scm, ScmAccess::empty())?.caller.clone();
         validate_name(name)?;
         let key = name.to_ascii_uppercase();
         if !st.records.contains_key(&key) {
             return Err(Win32Error::SERVICE_DOES_NOT_EXIST);
         }
         let granted = grant(
-            access::map_service(desired_access),
-            service_rights_for(&caller),
+            access::map_service(desired_access.bits()),
+            service_rights_for(&caller).bits(),
         )?;
         Ok(st.handles.insert(HandleEntry {
             target: HandleTarget::Service { key },
@@ -423,8 +433,8 @@ impl Scm {
             return Err(Win32Error::CIRCULAR_DEPENDENCY);
         }
         let granted = grant(
-            access::map_service(p.desired_access),
-            service_rights_for(&caller),
+            access::map_service(p.desired_access.bits()),
+            service_rights_for(&caller).bits(),
         )?;
         let mut config = ServiceKey::new(p.service_type, p.start_type, p.error_control);
         config.image_path = Some(p.binary_path.clone());
@@ -477,7 +487,7 @@ impl Scm {
     pub fn delete_service(&self, h: ScHandle) -> Result<(), Win32Error> {
         let mut guard = self.core.lock();
         let st = &mut *guard;
-        let key = st.service_handle(h, access::DELETE)?;
+        let key = st.service_handle(h, ServiceAccess::DELETE)?;
         let rec = st
             .records
             .get_mut(&key)
@@ -560,7 +570,7 @@ impl Scm {
         let status = self.core.control_service(h, control).await?;
         if control == ServiceControl::Stop {
             let mut st = self.core.lock();
-            let key = st.service_handle(h, 0)?;
+            let key = st.service_handle(h, ServiceAccess::empty())?;
             let display = st.display_name(&key);
             let planned = match flags {
                 0x4000_0000 => "Planned",
@@ -595,7 +605,7 @@ impl Scm {
         &self,
         caller: &Caller,
         database: Option<&str>,
-        desired_access: u32,
+        desired_access: ScmAccess,
     ) -> Result<ScHandle, Win32Error> {
         match database {
             None => {}
@@ -696,7 +706,7 @@ impl Scm {
         key_name: &str,
     ) -> Result<String, Win32Error> {
         let st = self.core.lock();
-        st.manager_handle(scm, 0)?;
+        st.manager_handle(scm, ScmAccess::empty())?;
         st.record(key_name)
             .map(|r| r.display_name())
             .ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)
@@ -709,7 +719,7 @@ impl Scm {
         display_name: &str,
     ) -> Result<String, Win32Error> {
         let st = self.core.lock();
-        st.manager_handle(scm, 0)?;
+        st.manager_handle(scm, ScmAccess::empty())?;
         st.records
             .values()
             .find(|r| r.display_name().eq_ignore_ascii_case(display_name))

@@ -16,7 +16,7 @@ use crate::sim::Rule;
 
 /// The access right a client needs to send `control`, or `None` when clients may not send it
 /// at all (ERROR_INVALID_PARAMETER: SHUTDOWN, PRESHUTDOWN, the system-only codes).
-pub(crate) fn client_right_for(control: ServiceControl) -> Option<u32> {
+pub(crate) fn client_right_for(control: ServiceControl) -> Option<access::ServiceAccess> {
     Some(match control {
         ServiceControl::Stop => access::SERVICE_STOP,
         ServiceControl::Pause
@@ -71,7 +71,7 @@ impl Core {
                 return Err(Win32Error::INVALID_HANDLE);
             };
             let right = client_right_for(control).ok_or(Win32Error::INVALID_PARAMETER)?;
-            if entry.granted & right == 0 {
+            if entry.granted & right.bits() == 0 {
                 return Err(Win32Error::ACCESS_DENIED);
             }
             key.clone()

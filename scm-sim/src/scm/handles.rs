@@ -14,64 +14,164 @@ use std::collections::BTreeMap;
 use fake_registry::{Caller, CallerKind};
 
 use crate::error::Win32Error;
+use access::{ScmAccess, ServiceAccess};
 
-/// Access masks of winsvc.h and winnt.h.
+/// Access rights of winsvc.h and winnt.h: typed masks for the SCM object ([`ScmAccess`]) and
+/// for service objects ([`ServiceAccess`]), their `SC_MANAGER_*` and `SERVICE_*` names as
+/// typed constants, and the rights both objects share (standard and generic rights) as raw
+/// numbers for the edges, where a mask arrives as a number.
+///
+/// ```
+/// use scm_sim::scm::access::{self, ScmAccess, ServiceAccess};
+///
+/// let read = ServiceAccess::QUERY_STATUS | ServiceAccess::QUERY_CONFIG;
+/// assert_eq!(read.bits(), 0x5);
+/// assert_eq!(access::SC_MANAGER_ALL_ACCESS, ScmAccess::ALL_ACCESS);
+/// // A raw mask from a C caller keeps every bit, defined or not; the SCM decides.
+/// assert_eq!(ServiceAccess::from_bits_retain(access::GENERIC_READ), ServiceAccess::GENERIC_READ);
+/// ```
 pub mod access {
+    bitflags::bitflags! {
+        /// Rights on the SCM object (OpenSCManager's dwDesiredAccess).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct ScmAccess: u32 {
+            /// SC_MANAGER_CONNECT.
+            const CONNECT = 0x1;
+            /// SC_MANAGER_CREATE_SERVICE.
+            const CREATE_SERVICE = 0x2;
+            /// SC_MANAGER_ENUMERATE_SERVICE.
+            const ENUMERATE_SERVICE = 0x4;
+            /// SC_MANAGER_LOCK.
+            const LOCK = 0x8;
+            /// SC_MANAGER_QUERY_LOCK_STATUS.
+            const QUERY_LOCK_STATUS = 0x10;
+            /// SC_MANAGER_MODIFY_BOOT_CONFIG.
+            const MODIFY_BOOT_CONFIG = 0x20;
+            /// SC_MANAGER_ALL_ACCESS.
+            const ALL_ACCESS = 0xF003F;
+            /// DELETE.
+            const DELETE = 0x10000;
+            /// READ_CONTROL.
+            const READ_CONTROL = 0x20000;
+            /// WRITE_DAC.
+            const WRITE_DAC = 0x40000;
+            /// WRITE_OWNER.
+            const WRITE_OWNER = 0x80000;
+            /// MAXIMUM_ALLOWED.
+            const MAXIMUM_ALLOWED = 0x0200_0000;
+            /// GENERIC_ALL.
+            const GENERIC_ALL = 0x1000_0000;
+            /// GENERIC_EXECUTE.
+            const GENERIC_EXECUTE = 0x2000_0000;
+            /// GENERIC_WRITE.
+            const GENERIC_WRITE = 0x4000_0000;
+            /// GENERIC_READ.
+            const GENERIC_READ = 0x8000_0000;
+        }
+    }
+
+    bitflags::bitflags! {
+        /// Rights on a service object (OpenService's and CreateService's dwDesiredAccess).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct ServiceAccess: u32 {
+            /// SERVICE_QUERY_CONFIG.
+            const QUERY_CONFIG = 0x1;
+            /// SERVICE_CHANGE_CONFIG.
+            const CHANGE_CONFIG = 0x2;
+            /// SERVICE_QUERY_STATUS.
+            const QUERY_STATUS = 0x4;
+            /// SERVICE_ENUMERATE_DEPENDENTS.
+            const ENUMERATE_DEPENDENTS = 0x8;
+            /// SERVICE_START.
+            const START = 0x10;
+            /// SERVICE_STOP.
+            const STOP = 0x20;
+            /// SERVICE_PAUSE_CONTINUE.
+            const PAUSE_CONTINUE = 0x40;
+            /// SERVICE_INTERROGATE.
+            const INTERROGATE = 0x80;
+            /// SERVICE_USER_DEFINED_CONTROL.
+            const USER_DEFINED_CONTROL = 0x100;
+            /// SERVICE_ALL_ACCESS.
+            const ALL_ACCESS = 0xF01FF;
+            /// DELETE.
+            const DELETE = 0x10000;
+            /// READ_CONTROL.
+            const READ_CONTROL = 0x20000;
+            /// WRITE_DAC.
+            const WRITE_DAC = 0x40000;
+            /// WRITE_OWNER.
+            const WRITE_OWNER = 0x80000;
+            /// MAXIMUM_ALLOWED.
+            const MAXIMUM_ALLOWED = 0x0200_0000;
+            /// GENERIC_ALL.
+            const GENERIC_ALL = 0x1000_0000;
+            /// GENERIC_EXECUTE.
+            const GENERIC_EXECUTE = 0x2000_0000;
+            /// GENERIC_WRITE.
+            const GENERIC_WRITE = 0x4000_0000;
+            /// GENERIC_READ.
+            const GENERIC_READ = 0x8000_0000;
+        }
+    }
+
     /// SC_MANAGER_CONNECT.
-    pub const SC_MANAGER_CONNECT: u32 = 0x1;
+    pub const SC_MANAGER_CONNECT: ScmAccess = ScmAccess::CONNECT;
     /// SC_MANAGER_CREATE_SERVICE.
-    pub const SC_MANAGER_CREATE_SERVICE: u32 = 0x2;
+    pub const SC_MANAGER_CREATE_SERVICE: ScmAccess = ScmAccess::CREATE_SERVICE;
     /// SC_MANAGER_ENUMERATE_SERVICE.
-    pub const SC_MANAGER_ENUMERATE_SERVICE: u32 = 0x4;
+    pub const SC_MANAGER_ENUMERATE_SERVICE: ScmAccess = ScmAccess::ENUMERATE_SERVICE;
     /// SC_MANAGER_LOCK.
-    pub const SC_MANAGER_LOCK: u32 = 0x8;
+    pub const SC_MANAGER_LOCK: ScmAccess = ScmAccess::LOCK;
     /// SC_MANAGER_QUERY_LOCK_STATUS.
-    pub const SC_MANAGER_QUERY_LOCK_STATUS: u32 = 0x10;
+    pub const SC_MANAGER_QUERY_LOCK_STATUS: ScmAccess = ScmAccess::QUERY_LOCK_STATUS;
     /// SC_MANAGER_MODIFY_BOOT_CONFIG.
-    pub const SC_MANAGER_MODIFY_BOOT_CONFIG: u32 = 0x20;
+    pub const SC_MANAGER_MODIFY_BOOT_CONFIG: ScmAccess = ScmAccess::MODIFY_BOOT_CONFIG;
     /// SC_MANAGER_ALL_ACCESS.
-    pub const SC_MANAGER_ALL_ACCESS: u32 = 0xF003F;
+    pub const SC_MANAGER_ALL_ACCESS: ScmAccess = ScmAccess::ALL_ACCESS;
 
     /// SERVICE_QUERY_CONFIG.
-    pub const SERVICE_QUERY_CONFIG: u32 = 0x1;
+    pub const SERVICE_QUERY_CONFIG: ServiceAccess = ServiceAccess::QUERY_CONFIG;
     /// SERVICE_CHANGE_CONFIG.
-    pub const SERVICE_CHANGE_CONFIG: u32 = 0x2;
+    pub const SERVICE_CHANGE_CONFIG: ServiceAccess = ServiceAccess::CHANGE_CONFIG;
     /// SERVICE_QUERY_STATUS.
-    pub const SERVICE_QUERY_STATUS: u32 = 0x4;
+    pub const SERVICE_QUERY_STATUS: ServiceAccess = ServiceAccess::QUERY_STATUS;
     /// SERVICE_ENUMERATE_DEPENDENTS.
-    pub const SERVICE_ENUMERATE_DEPENDENTS: u32 = 0x8;
+    pub const SERVICE_ENUMERATE_DEPENDENTS: ServiceAccess = ServiceAccess::ENUMERATE_DEPENDENTS;
     /// SERVICE_START.
-    pub const SERVICE_START: u32 = 0x10;
+    pub const SERVICE_START: ServiceAccess = ServiceAccess::START;
     /// SERVICE_STOP.
-    pub const SERVICE_STOP: u32 = 0x20;
+    pub const SERVICE_STOP: ServiceAccess = ServiceAccess::STOP;
     /// SERVICE_PAUSE_CONTINUE.
-    pub const SERVICE_PAUSE_CONTINUE: u32 = 0x40;
+    pub const SERVICE_PAUSE_CONTINUE: ServiceAccess = ServiceAccess::PAUSE_CONTINUE;
     /// SERVICE_INTERROGATE.
-    pub const SERVICE_INTERROGATE: u32 = 0x80;
+    pub const SERVICE_INTERROGATE: ServiceAccess = ServiceAccess::INTERROGATE;
     /// SERVICE_USER_DEFINED_CONTROL.
-    pub const SERVICE_USER_DEFINED_CONTROL: u32 = 0x100;
+    pub const SERVICE_USER_DEFINED_CONTROL: ServiceAccess = ServiceAccess::USER_DEFINED_CONTROL;
     /// SERVICE_ALL_ACCESS.
-    pub const SERVICE_ALL_ACCESS: u32 = 0xF01FF;
+    pub const SERVICE_ALL_ACCESS: ServiceAccess = ServiceAccess::ALL_ACCESS;
 
-    /// DELETE.
+    /// DELETE (raw: both objects have it; typed as `ServiceAccess::DELETE`, `ScmAccess::DELETE`).
     pub const DELETE: u32 = 0x10000;
-    /// READ_CONTROL.
+    /// READ_CONTROL (raw).
     pub const READ_CONTROL: u32 = 0x20000;
-    /// WRITE_DAC.
+    /// WRITE_DAC (raw).
     pub const WRITE_DAC: u32 = 0x40000;
-    /// WRITE_OWNER.
+    /// WRITE_OWNER (raw).
     pub const WRITE_OWNER: u32 = 0x80000;
-    /// STANDARD_RIGHTS_REQUIRED.
+    /// STANDARD_RIGHTS_REQUIRED (raw).
     pub const STANDARD_RIGHTS_REQUIRED: u32 = 0xF0000;
-    /// MAXIMUM_ALLOWED.
+    /// MAXIMUM_ALLOWED (raw).
     pub const MAXIMUM_ALLOWED: u32 = 0x0200_0000;
-    /// GENERIC_ALL.
+    /// GENERIC_ALL (raw).
     pub const GENERIC_ALL: u32 = 0x1000_0000;
-    /// GENERIC_EXECUTE.
+    /// GENERIC_EXECUTE (raw).
     pub const GENERIC_EXECUTE: u32 = 0x2000_0000;
-    /// GENERIC_WRITE.
+    /// GENERIC_WRITE (raw).
     pub const GENERIC_WRITE: u32 = 0x4000_0000;
-    /// GENERIC_READ.
+    /// GENERIC_READ (raw).
     pub const GENERIC_READ: u32 = 0x8000_0000;
 
     const GENERICS: u32 = GENERIC_ALL | GENERIC_EXECUTE | GENERIC_WRITE | GENERIC_READ;
@@ -93,47 +193,43 @@ pub mod access {
         out
     }
 
-    /// Maps GENERIC_* bits of a request on the SCM object.
+    /// Maps GENERIC_* bits of a raw request on the SCM object.
     pub fn map_scm(mask: u32) -> u32 {
+        let rc = READ_CONTROL;
         map(
             mask,
-            READ_CONTROL | SC_MANAGER_ENUMERATE_SERVICE | SC_MANAGER_QUERY_LOCK_STATUS,
-            READ_CONTROL | SC_MANAGER_CREATE_SERVICE | SC_MANAGER_MODIFY_BOOT_CONFIG,
-            READ_CONTROL | SC_MANAGER_CONNECT | SC_MANAGER_LOCK,
-            SC_MANAGER_ALL_ACCESS,
+            rc | (ScmAccess::ENUMERATE_SERVICE | ScmAccess::QUERY_LOCK_STATUS).bits(),
+            rc | (ScmAccess::CREATE_SERVICE | ScmAccess::MODIFY_BOOT_CONFIG).bits(),
+            rc | (ScmAccess::CONNECT | ScmAccess::LOCK).bits(),
+            ScmAccess::ALL_ACCESS.bits(),
         )
     }
 
-    /// Maps GENERIC_* bits of a request on a service object.
+    /// Maps GENERIC_* bits of a raw request on a service object.
     pub fn map_service(mask: u32) -> u32 {
+        type S = ServiceAccess;
+        let rc = READ_CONTROL;
         map(
             mask,
-            READ_CONTROL
-                | SERVICE_QUERY_CONFIG
-                | SERVICE_QUERY_STATUS
-                | SERVICE_INTERROGATE
-                | SERVICE_ENUMERATE_DEPENDENTS,
-            READ_CONTROL | SERVICE_CHANGE_CONFIG,
-            READ_CONTROL
-                | SERVICE_START
-                | SERVICE_STOP
-                | SERVICE_PAUSE_CONTINUE
-                | SERVICE_USER_DEFINED_CONTROL,
-            SERVICE_ALL_ACCESS,
+            rc | (S::QUERY_CONFIG | S::QUERY_STATUS | S::INTERROGATE | S::ENUMERATE_DEPENDENTS)
+                .bits(),
+            rc | S::CHANGE_CONFIG.bits(),
+            rc | (S::START | S::STOP | S::PAUSE_CONTINUE | S::USER_DEFINED_CONTROL).bits(),
+            S::ALL_ACCESS.bits(),
         )
     }
 }
 
 /// What a caller may be granted on the SCM object (the default SCM security descriptor:
 /// administrators and SYSTEM get everything, others connect, enumerate and query lock status).
-pub fn scm_rights_for(caller: &Caller) -> u32 {
+pub fn scm_rights_for(caller: &Caller) -> ScmAccess {
     match caller.kind() {
-        CallerKind::LocalSystem | CallerKind::Administrator => access::SC_MANAGER_ALL_ACCESS,
+        CallerKind::LocalSystem | CallerKind::Administrator => ScmAccess::ALL_ACCESS,
         _ => {
-            access::SC_MANAGER_CONNECT
-                | access::SC_MANAGER_ENUMERATE_SERVICE
-                | access::SC_MANAGER_QUERY_LOCK_STATUS
-                | access::READ_CONTROL
+            ScmAccess::CONNECT
+                | ScmAccess::ENUMERATE_SERVICE
+                | ScmAccess::QUERY_LOCK_STATUS
+                | ScmAccess::READ_CONTROL
         }
     }
 }
@@ -141,16 +237,16 @@ pub fn scm_rights_for(caller: &Caller) -> u32 {
 /// What a caller may be granted on a service (the default service security descriptor:
 /// administrators and SYSTEM get everything; interactive users query, interrogate and send
 /// user-defined controls).
-pub fn service_rights_for(caller: &Caller) -> u32 {
+pub fn service_rights_for(caller: &Caller) -> ServiceAccess {
     match caller.kind() {
-        CallerKind::LocalSystem | CallerKind::Administrator => access::SERVICE_ALL_ACCESS,
+        CallerKind::LocalSystem | CallerKind::Administrator => ServiceAccess::ALL_ACCESS,
         _ => {
-            access::SERVICE_QUERY_CONFIG
-                | access::SERVICE_QUERY_STATUS
-                | access::SERVICE_ENUMERATE_DEPENDENTS
-                | access::SERVICE_INTERROGATE
-                | access::SERVICE_USER_DEFINED_CONTROL
-                | access::READ_CONTROL
+            ServiceAccess::QUERY_CONFIG
+                | ServiceAccess::QUERY_STATUS
+                | ServiceAccess::ENUMERATE_DEPENDENTS
+                | ServiceAccess::INTERROGATE
+                | ServiceAccess::USER_DEFINED_CONTROL
+                | ServiceAccess::READ_CONTROL
         }
     }
 }

@@ -143,7 +143,11 @@ fn control_codes_clients_may_not_send(#[case] control: u32) {
 #[case::user_with_generic_execute(200, GENERIC_EXECUTE, 0)]
 #[case::interrogate_with_generic_read(4, GENERIC_READ, 0)]
 #[case::stop_with_generic_read(1, GENERIC_READ, 5)]
-fn control_access_rights(#[case] control: u32, #[case] access: u32, #[case] expected: u32) {
+fn control_access_rights(
+    #[case] control: u32,
+    #[case] access: ServiceAccess,
+    #[case] expected: u32,
+) {
     let accept = STOP | PC | PARAM | NETBIND;
     let (mut m, full, probe) = started_puppet(Some(ServiceStatus::running(accept)));
     let scm = admin_scm(&mut m);
@@ -152,7 +156,7 @@ fn control_access_rights(#[case] control: u32, #[case] access: u32, #[case] expe
     assert_eq!(
         code(&r),
         expected,
-        "control {control} with {access:#x}: {r:?}"
+        "control {control} with {access:?}: {r:?}"
     );
     assert_eq!(probe.controls().len(), usize::from(expected == 0));
     assert_eq!(state(&mut m, full), ServiceState::Running);

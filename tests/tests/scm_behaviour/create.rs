@@ -65,7 +65,7 @@ type Edit = fn(&mut P);
     |p: &mut P| p.display_name = Some("Existing Service".into()),
     0
 )]
-#[case::access_0(Scm::Admin, |p: &mut P| p.desired_access = 0, 0)]
+#[case::access_0(Scm::Admin, |p: &mut P| p.desired_access = ServiceAccess::empty(), 0)]
 #[case::missing_dependencies_accepted(
     Scm::Admin,
     |p: &mut P| p.dependencies = vec!["Master1".into(), "Master2".into(), "+MasterGroup1".into()],
@@ -147,7 +147,7 @@ fn create_service_checks(#[case] which: Scm, #[case] edit: Edit, #[case] expecte
             } else {
                 assert_eq!(cfg.load_order_group, "");
             }
-            if p.desired_access == 0 {
+            if p.desired_access.is_empty() {
                 assert_eq!(code(&m.query_service_status(h)), 5);
             }
         }
@@ -157,14 +157,14 @@ fn create_service_checks(#[case] which: Scm, #[case] edit: Edit, #[case] expecte
 /// A.2.14 and A.2.20: a handle created with access 0 cannot delete; reopened with DELETE it
 /// can, once; DeleteService needs DELETE.
 #[rstest]
-#[case::access_0_handle(0, 5)]
+#[case::access_0_handle(ServiceAccess::empty(), 5)]
 #[case::all_but_delete(SERVICE_ALL_ACCESS & !DELETE, 5)]
 #[case::delete_only(DELETE, 0)]
-fn delete_needs_delete_access(#[case] access: u32, #[case] expected: u32) {
+fn delete_needs_delete_access(#[case] access: ServiceAccess, #[case] expected: u32) {
     let mut m = machine();
     let scm = admin_scm(&mut m);
     let mut p = CreateServiceParams::own_process("Svc", PATH);
-    p.desired_access = 0;
+    p.desired_access = ServiceAccess::empty();
     let zero = m.create_service(scm, &p).unwrap();
     assert_eq!(code(&m.delete_service(zero)), 5);
     let h = m.open_service(scm, "Svc", access).unwrap();

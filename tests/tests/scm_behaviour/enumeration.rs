@@ -110,9 +110,9 @@ fn enum_active_plus_inactive_is_all(#[case] service_type: u32) {
 #[case::access(SC_MANAGER_CONNECT, 0x30, None, 5)]
 #[case::access_before_group(SC_MANAGER_CONNECT, 0x30, Some("NoSuchGroup"), 5)]
 #[case::enumerate_right(SC_MANAGER_ENUMERATE_SERVICE, 0x30, None, 0)]
-#[case::generic_read(GENERIC_READ, 0x30, None, 0)]
+#[case::generic_read(ScmAccess::GENERIC_READ, 0x30, None, 0)]
 fn enum_services_check_order(
-    #[case] access: u32,
+    #[case] access: ScmAccess,
     #[case] service_type: u32,
     #[case] group: Option<&str>,
     #[case] expected: u32,

@@ -53,7 +53,7 @@ fn open_service(#[case] case: OpenCase, #[case] expected: u32) {
     let r = m.open_service(scm_used, name, access);
     assert_eq!(code(&r), expected, "{case:?}: {r:?}");
     if let Ok(h) = r {
-        if access & SERVICE_QUERY_STATUS != 0 {
+        if access.contains(SERVICE_QUERY_STATUS) {
             let s = status(&mut m, h);
             assert_eq!(s.current_state, ServiceState::Stopped);
             assert_eq!(s.process_id, 0);
@@ -102,7 +102,7 @@ fn handle_lifetime(#[case] case: HandleCase, #[case] expected: u32) {
             m.start_service(h, &[])
                 .and_then(|_| m.query_service_status(h).map(|_| ()))
         }
-        HandleCase::ScmHandleAccessZero => m.open_sc_manager(0).map(|_| ()),
+        HandleCase::ScmHandleAccessZero => m.open_sc_manager(ScmAccess::empty()).map(|_| ()),
         HandleCase::ScmHandleConnectOnly => m.open_sc_manager(SC_MANAGER_CONNECT).map(|_| ()),
         HandleCase::QueryWithoutQueryStatus => {
             let limited = m

@@ -6,7 +6,7 @@
 use fake_registry::service::{ScAction, ScActionKind};
 
 use crate::scm::access::{
-    DELETE, SC_MANAGER_CONNECT, SC_MANAGER_CREATE_SERVICE, SERVICE_CHANGE_CONFIG,
+    ServiceAccess, SC_MANAGER_CONNECT, SC_MANAGER_CREATE_SERVICE, SERVICE_CHANGE_CONFIG,
     SERVICE_QUERY_CONFIG, SERVICE_START,
 };
 use crate::scm::{ChangeConfigParams, CreateServiceParams, ServiceConfig2};
@@ -216,7 +216,13 @@ pub(crate) fn config(m: &mut Machine, args: &[String], out: &mut Output) -> Exit
 }
 
 /// Opens NAME for a change and sets one ChangeServiceConfig2 level.
-fn set2(m: &mut Machine, name: &str, access: u32, value: ServiceConfig2, out: &mut Output) -> Exit {
+fn set2(
+    m: &mut Machine,
+    name: &str,
+    access: ServiceAccess,
+    value: ServiceConfig2,
+    out: &mut Output,
+) -> Exit {
     let (mut sc, h) = match super::open_service(m, name, access, out) {
         Ok(x) => x,
         Err(exit) => return exit,
@@ -304,7 +310,12 @@ pub(crate) fn failure(m: &mut Machine, args: &[String], out: &mut Output) -> Exi
     let needs_start = actions
         .as_ref()
         .is_some_and(|a| a.iter().any(|x| x.kind == ScActionKind::Restart));
-    let access = SERVICE_CHANGE_CONFIG | if needs_start { SERVICE_START } else { 0 };
+    let access = SERVICE_CHANGE_CONFIG
+        | if needs_start {
+            SERVICE_START
+        } else {
+            ServiceAccess::empty()
+        };
     set2(
         m,
         name,
@@ -393,7 +404,7 @@ pub(crate) fn delete(m: &mut Machine, args: &[String], out: &mut Output) -> Exit
     let Some(name) = args.first() else {
         return usage(out, super::usage::DELETE);
     };
-    let (mut sc, h) = match super::open_service(m, name, DELETE, out) {
+    let (mut sc, h) = match super::open_service(m, name, ServiceAccess::DELETE, out) {
         Ok(x) => x,
         Err(exit) => return exit,
     };

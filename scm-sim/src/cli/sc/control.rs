@@ -7,8 +7,8 @@
 //! connects fails with 1053 after the pipe timeout).
 
 use crate::scm::access::{
-    SC_MANAGER_CONNECT, SERVICE_INTERROGATE, SERVICE_PAUSE_CONTINUE, SERVICE_QUERY_STATUS,
-    SERVICE_START, SERVICE_STOP, SERVICE_USER_DEFINED_CONTROL,
+    ServiceAccess, SC_MANAGER_CONNECT, SERVICE_INTERROGATE, SERVICE_PAUSE_CONTINUE,
+    SERVICE_QUERY_STATUS, SERVICE_START, SERVICE_STOP, SERVICE_USER_DEFINED_CONTROL,
 };
 use crate::Machine;
 
@@ -86,7 +86,7 @@ pub(crate) fn control(m: &mut Machine, args: &[String], out: &mut Output) -> Exi
     send(m, name, code, right, out)
 }
 
-fn send(m: &mut Machine, name: &str, code: u32, right: u32, out: &mut Output) -> Exit {
+fn send(m: &mut Machine, name: &str, code: u32, right: ServiceAccess, out: &mut Output) -> Exit {
     let mut sc = Sc::new(m);
     let scm = match sc.manager(SC_MANAGER_CONNECT) {
         Ok(h) => h,

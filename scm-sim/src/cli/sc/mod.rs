@@ -22,6 +22,7 @@ pub(crate) mod triggers;
 mod usage;
 
 use crate::error::Win32Error;
+use crate::scm::access::{ScmAccess, ServiceAccess};
 use crate::scm::{
     ChangeConfigParams, CreateServiceParams, EnumServiceStatus, QueryServiceConfig, ScHandle, Scm,
     ServiceConfig2, ServiceConfig2Level,
@@ -122,7 +123,7 @@ pub(crate) fn usage(out: &mut Output, text: &str) -> Exit {
 pub(crate) fn open_service<'a>(
     m: &'a mut Machine,
     name: &str,
-    access: u32,
+    access: ServiceAccess,
     out: &mut Output,
 ) -> Result<(Sc<'a>, ScHandle), Exit> {
     let mut sc = Sc::new(m);
@@ -189,7 +190,7 @@ impl<'a> Sc<'a> {
     }
 
     /// OpenSCManager, as the administrator reg.exe and sc.exe run as.
-    pub(crate) fn manager(&mut self, access: u32) -> Result<ScHandle, Win32Error> {
+    pub(crate) fn manager(&mut self, access: ScmAccess) -> Result<ScHandle, Win32Error> {
         let caller = crate::cli::reg::caller();
         let h = self.call(|api| api.open_sc_manager(&caller, access))?;
         self.opened.push(h);
@@ -201,7 +202,7 @@ impl<'a> Sc<'a> {
         &mut self,
         scm: ScHandle,
         name: &str,
-        access: u32,
+        access: ServiceAccess,
     ) -> Result<ScHandle, Win32Error> {
         let h = self.call(|api| api.open_service(scm, name, access))?;
         self.opened.push(h);
