@@ -24,7 +24,7 @@ use crate::scm::Core;
 use crate::service::types::{
     RawServiceStatus, ServiceControl, ServiceControlHandlerResult, ServiceStatus, ServiceType,
 };
-use crate::sim::thread::{start_sleeper, Guard};
+use crate::sim::thread::{hand_back_clock, start_sleeper, Guard};
 use crate::sim::ThreadContext;
 
 /// One control as HandlerEx receives it.
@@ -196,9 +196,10 @@ impl ServiceContext {
             .name(name.to_string())
             .spawn(move || {
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(tctx)));
+                // Everything the end of the thread does to the machine happens while it still
+                // holds the clock: the tracker sees it end, a panic kills its process, the
+                // joiner is woken, and only then is the clock handed back.
                 core.work_finished(id);
-                guard.release();
-                let _ = done_tx.send(());
                 if let Err(panic) = outcome {
                     let what = format!(
                         "thread of {service} panicked: {}",
@@ -206,6 +207,7 @@ impl ServiceContext {
                     );
                     core.crash_process(pid, &what);
                 }
+                hand_back_clock(done_tx, &guard);
             });
         match spawned {
             Ok(handle) => Ok(crate::sim::TrackedThread::new(handle, done_rx)),
