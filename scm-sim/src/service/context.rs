@@ -152,11 +152,12 @@ impl ServiceContext {
             core: self.core.clone(),
             id,
         };
+        let core = self.core.clone();
         let task = self.core.spawn(async move {
             // Marks the unit ended when the task ends, however it ends (returns, is aborted,
             // or dies with its process).
             let _finished = finished;
-            work.await;
+            crate::sim::work::run_as_task(core, id, work).await;
         });
         self.core.attach_task(self.pid, task.abort_handle());
         task
@@ -195,10 +196,13 @@ impl ServiceContext {
         let spawned = std::thread::Builder::new()
             .name(name.to_string())
             .spawn(move || {
-                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(tctx)));
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    crate::sim::work::run_as_thread(id, || work(tctx))
+                }));
                 // Everything the end of the thread does to the machine happens while it still
                 // holds the clock: the tracker sees it end, a panic kills its process, the
-                // joiner is woken, and only then is the clock handed back.
+                // joiner is woken, a STOPPED report it made becomes its last act (its process
+                // may exit), and only then is the clock handed back.
                 core.work_finished(id);
                 if let Err(panic) = outcome {
                     let what = format!(
@@ -207,7 +211,7 @@ impl ServiceContext {
                     );
                     core.crash_process(pid, &what);
                 }
-                hand_back_clock(done_tx, &guard);
+                hand_back_clock(done_tx, &guard, || core.reporter_returned(id));
             });
         match spawned {
             Ok(handle) => Ok(crate::sim::TrackedThread::new(handle, done_rx)),
@@ -285,6 +289,7 @@ struct FinishedOnDrop {
 impl Drop for FinishedOnDrop {
     fn drop(&mut self) {
         self.core.work_finished(self.id);
+        self.core.reporter_returned(self.id);
     }
 }
 
