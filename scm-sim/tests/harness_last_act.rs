@@ -419,9 +419,9 @@ fn a_service_main_task_that_awaits_after_stopped_is_flagged() {
 }
 
 #[test]
-fn a_shared_host_keeps_the_rule_per_instance() {
-    // Two services in one process, each with a ServiceMain thread: Ported's report excuses
-    // only its own thread, never Keeper's.
+fn a_service_main_thread_in_a_shared_host_is_clean_and_the_host_lives_on() {
+    // Ported's ServiceMain thread reports STOPPED as its last act in a host that Keeper keeps
+    // alive: no process exit to wait for, no violation, Keeper runs on.
     let (lines_tx, _lines_rx) = std_mpsc::channel();
     let keeper = service_fn(|ctx: ServiceContext, _| async move {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
