@@ -148,7 +148,21 @@ impl ProcessContext {
                     };
                     let _ = reply.send(code);
                 }
-                DispatchMsg::Exit => break,
+                DispatchMsg::Exit => {
+                    // A ServiceMain thread that reported STOPPED as its last act may still be
+                    // returning; the process exits once it has returned or gone on (same
+                    // virtual instant: it holds the clock), and after the tasks it woke as it
+                    // ended (its joiner) had their turn — so the run does not depend on which
+                    // real thread is faster. See the rule in `sim::work`.
+                    let pid = self.pid;
+                    if crate::sim::work::reported_from_thread(&self.core.lock().work, pid) {
+                        self.core
+                            .wait_until(|st| !crate::sim::work::reporter_returning(&st.work, pid))
+                            .await;
+                        tokio::task::yield_now().await;
+                    }
+                    break;
+                }
             }
         }
         Ok(())

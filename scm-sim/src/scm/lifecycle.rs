@@ -171,14 +171,7 @@ impl Core {
         };
         if state == ServiceState::Stopped {
             let instance = rec.instance();
-            let live: Vec<String> = st
-                .work
-                .values()
-                .filter(|w| {
-                    w.alive && w.service.eq_ignore_ascii_case(key) && w.instance == instance
-                })
-                .map(|w| w.describe())
-                .collect();
+            let live = crate::sim::work::live_at_stopped(&mut st.work, key, instance);
             if !live.is_empty() {
                 found.push((
                     Rule::StoppedWithLiveWork,

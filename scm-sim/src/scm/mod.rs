@@ -434,6 +434,7 @@ impl Core {
                 alive: true,
                 progress: None,
                 killed: false,
+                stop_report: crate::sim::StopReport::None,
             },
         );
         id

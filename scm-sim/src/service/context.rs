@@ -24,7 +24,7 @@ use crate::scm::Core;
 use crate::service::types::{
     RawServiceStatus, ServiceControl, ServiceControlHandlerResult, ServiceStatus, ServiceType,
 };
-use crate::sim::thread::{start_sleeper, Guard};
+use crate::sim::thread::{hand_back_clock, start_sleeper, Guard};
 use crate::sim::ThreadContext;
 
 /// One control as HandlerEx receives it.
@@ -152,11 +152,12 @@ impl ServiceContext {
             core: self.core.clone(),
             id,
         };
+        let core = self.core.clone();
         let task = self.core.spawn(async move {
             // Marks the unit ended when the task ends, however it ends (returns, is aborted,
             // or dies with its process).
             let _finished = finished;
-            work.await;
+            crate::sim::work::run_as_task(core, id, work).await;
         });
         self.core.attach_task(self.pid, task.abort_handle());
         task
@@ -195,10 +196,14 @@ impl ServiceContext {
         let spawned = std::thread::Builder::new()
             .name(name.to_string())
             .spawn(move || {
-                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(tctx)));
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    crate::sim::work::run_as_thread(id, || work(tctx))
+                }));
+                // Everything the end of the thread does to the machine happens while it still
+                // holds the clock: the tracker sees it end, a panic kills its process, the
+                // joiner is woken, a STOPPED report it made becomes its last act (its process
+                // may exit), and only then is the clock handed back.
                 core.work_finished(id);
-                guard.release();
-                let _ = done_tx.send(());
                 if let Err(panic) = outcome {
                     let what = format!(
                         "thread of {service} panicked: {}",
@@ -206,6 +211,7 @@ impl ServiceContext {
                     );
                     core.crash_process(pid, &what);
                 }
+                hand_back_clock(done_tx, &guard, || core.reporter_returned(id));
             });
         match spawned {
             Ok(handle) => Ok(crate::sim::TrackedThread::new(handle, done_rx)),
@@ -283,6 +289,7 @@ struct FinishedOnDrop {
 impl Drop for FinishedOnDrop {
     fn drop(&mut self) {
         self.core.work_finished(self.id);
+        self.core.reporter_returned(self.id);
     }
 }
 

@@ -8,10 +8,10 @@ mod replay;
 mod rng;
 pub(crate) mod thread;
 mod watchdog;
-mod work;
+pub(crate) mod work;
 
 pub use oracle::{legal_transition, Rule, Violation};
 pub use replay::{fnv1a, seed_from_env, ReplayToken, CHECK_DETERMINISM_ENV, SEED_ENV};
 pub use rng::SimRng;
 pub use thread::{Killed, ThreadContext, TrackedThread};
-pub use work::{WorkKind, WorkUnit};
+pub use work::{StopReport, WorkKind, WorkUnit};

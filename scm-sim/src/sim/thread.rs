@@ -56,6 +56,30 @@ impl Guard {
     }
 }
 
+/// The last steps of a tracked thread, after its work returned (the tracker has already seen
+/// it end): wake its joiner, run `then`, give the clock back — in that order.
+///
+/// 1. While the thread holds the guard, tokio's auto-advance cannot fire: the clock stands at
+///    the instant the thread's work ended.
+/// 2. Sending on `done` makes the joiner (a task awaiting [`TrackedThread::join`]) runnable, so
+///    from now on the runtime is not idle and does not advance the clock before polling it.
+/// 3. `then` runs next, still at that instant: for a thread that reported STOPPED as its last
+///    act, it lets its process exit — after the joiner was queued, so the joiner runs first.
+/// 4. Only then is the guard released. Released before the signal, the runtime could find
+///    itself idle in the gap — the joiner not yet woken, nothing holding the clock — and jump
+///    to the next timer (e.g. the end of an `advance`), so the joiner would resume, and report
+///    STOPPED, at a later virtual time than the thread ended (seen in 12 of 200 runs under
+///    load).
+pub(crate) fn hand_back_clock(
+    done: tokio::sync::oneshot::Sender<()>,
+    guard: &Guard,
+    then: impl FnOnce(),
+) {
+    let _ = done.send(());
+    then();
+    guard.release();
+}
+
 type SleepRequest = (Duration, std_mpsc::Sender<()>);
 
 /// A tracked OS thread: join it from async service code without blocking the machine.
@@ -108,8 +132,11 @@ impl fmt::Debug for ThreadContext {
 
 impl ThreadContext {
     /// Sleeps `d` of virtual time (the clock may advance meanwhile). `Err(Killed)` when the
-    /// process died.
+    /// process died. A thread that reported its service STOPPED and then sleeps did not make
+    /// the report its last act: `stopped-with-live-work` (see [`crate::sim::StopReport`]).
     pub fn sleep(&self, d: Duration) -> Result<(), Killed> {
+        // A thread that reported STOPPED and sleeps has not made the report its last act.
+        self.core.went_on_after_stopped(self.id);
         if self.is_killed() {
             return Err(Killed);
         }
@@ -156,4 +183,55 @@ pub(crate) fn start_sleeper(
     });
     core.attach_task(pid, task.abort_handle());
     tx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The joiner must run before the clock can move. `then` stands in the gap between the
+    /// signal and the release of [`hand_back_clock`] and waits for whichever happens first: the joiner
+    /// resumes, or a 1 s timer fires (only possible once nothing holds the clock). Signalled
+    /// first, the joiner wins; released first, the clock jumps to the timer before anyone can
+    /// wake the joiner. Either way the first message comes without real waiting, so the test
+    /// is deterministic; the real-time bound only guards against a hang.
+    #[test]
+    fn the_joiner_is_woken_before_the_clock_is_given_back() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .expect("runtime");
+        let guard = Arc::new(Guard::default());
+        let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+        let (first_tx, first_rx) = std_mpsc::channel::<String>();
+        let first = rt.block_on(async {
+            guard.arm(&tokio::runtime::Handle::current());
+            let start = tokio::time::Instant::now();
+            let joined = first_tx.clone();
+            tokio::spawn(async move {
+                let _ = done_rx.await;
+                let _ = joined.send(format!("joined at {:?}", start.elapsed()));
+            });
+            let timer = first_tx;
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                let _ = timer.send("the clock moved to 1s".to_string());
+            });
+            let g = guard.clone();
+            let thread = std::thread::spawn(move || {
+                let mut first = None;
+                hand_back_clock(done_tx, &g, || {
+                    first = first_rx.recv_timeout(Duration::from_secs(60)).ok();
+                });
+                first
+            });
+            // Keep the runtime turning (virtual time) until the thread is done.
+            while !thread.is_finished() {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            thread.join().expect("no panic")
+        });
+        assert_eq!(first.as_deref(), Some("joined at 0ns"));
+    }
 }
