@@ -50,7 +50,7 @@ use fake_registry::Registry;
 use crate::events::{EventLog, ScmEvent, Trace, TraceKind};
 use crate::process::DispatchMsg;
 use crate::service::{Program, ServiceState};
-use crate::sim::{ReplayToken, Rule, SimRng, Violation};
+use crate::sim::{Rule, SimRng, Violation};
 use handles::HandleTable;
 
 /// A simulated process as the SCM tracks it.
@@ -119,8 +119,8 @@ pub(crate) struct State {
     pub(crate) activity: u64,
     /// Every broken rule, in order.
     pub(crate) violations: Vec<Violation>,
-    /// The replay token of this run.
-    pub(crate) replay: ReplayToken,
+    /// The seed and configuration the replay token of this run is made of.
+    pub(crate) replay: crate::sim::ReplayConfig,
     /// Hangs already reported: (key, instance, state, checkpoint).
     pub(crate) hangs_seen: BTreeSet<(String, u64, u32, u32)>,
     /// Set when a hang ends the test ([`HangAction::EndTest`]).
@@ -279,7 +279,7 @@ impl Core {
             service: name.clone(),
             time: st.now(),
             seen: seen.clone(),
-            replay: st.replay,
+            replay: st.replay.token(),
         };
         st.trace_with(|| TraceKind::Violation {
             service: name,
