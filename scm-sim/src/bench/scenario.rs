@@ -72,8 +72,10 @@ pub fn set_behavior_n(name: &'static str, n: u32) -> Figure {
     let mut m = empty_machine();
     let t = Instant::now();
     for i in 0..n {
-        let mut b = Behavior::default();
-        b.exit_code = i;
+        let b = Behavior {
+            exit_code: i,
+            ..Behavior::default()
+        };
         m.set_behavior(&format!("Svc{i:05}"), b);
     }
     let _ = m.replay_token();
