@@ -55,6 +55,37 @@ fn help_and_bad_options() {
 }
 
 #[test]
+fn bench_arguments_and_the_heap_figure() {
+    let dir = tempfile::tempdir().unwrap();
+    for bad in [
+        &["bench", "--trips"][..],
+        &["bench", "--trips", "0"],
+        &["bench", "--only", "everything"],
+        &["bench", "--fast"],
+    ] {
+        let o = scm_sim(dir.path(), bad);
+        assert_eq!(o.status.code(), Some(87), "{bad:?}");
+        assert!(
+            stderr(&o).contains("usage: bench"),
+            "{bad:?}: {}",
+            stderr(&o)
+        );
+    }
+    // The binary counts its heap, so the memory figure is there (named for its count).
+    let o = scm_sim(dir.path(), &["bench", "--only", "memory", "--trips", "20"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("trace_memory_trips 20.000 count\n"), "{text}");
+    let bytes: f64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("trace_memory "))
+        .and_then(|rest| rest.strip_suffix(" bytes"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no trace_memory figure in {text}"));
+    assert!(bytes > 0.0, "{text}");
+}
+
+#[test]
 fn scripts_from_standard_input() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_scm-sim"))

@@ -81,7 +81,9 @@ COMMANDS:
                          run a script: one command per line, `#` comments,
                          each command echoed as `> command`
     shell                an interactive prompt with line editing and history
-    bench [--quick]      the benchmarks, NAME VALUE UNIT per line (real time)
+    bench [--quick] [--trips N] [--boot N] [--roundtrips N] [--only GROUP,...]
+                         the benchmarks, NAME VALUE UNIT per line (real time);
+                         groups: roundtrip, boot, timeout, config, parallel, memory
     help                 this text
 
 EXAMPLES:

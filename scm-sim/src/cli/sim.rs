@@ -361,13 +361,49 @@ fn behavior(session: &mut Session, args: &[String], out: &mut Output) -> Exit {
     Exit::touched(0)
 }
 
-/// `bench [--quick]`: the benchmark figures, `NAME VALUE UNIT` per line (real time, unlike
-/// everything else here).
+/// `bench [--quick] [--trips N] [--boot N] [--roundtrips N] [--only GROUP,…]`: the benchmark
+/// figures, `NAME VALUE UNIT` per line (real time, unlike everything else here).
 pub(crate) fn bench(args: &[String], out: &mut Output) -> Exit {
-    let figures = match args {
-        [] => crate::bench::run(),
-        [q] if q == "--quick" => crate::bench::run_quick(),
-        _ => return bad(out, "usage: bench [--quick]"),
+    const USAGE: &str = "usage: bench [--quick] [--trips N] [--boot N] [--roundtrips N] \
+                         [--only roundtrip,boot,timeout,config,parallel,memory]";
+    let mut quick = false;
+    let mut opts = crate::bench::Options::default();
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let count = |v: Option<&String>| v.and_then(|v| v.replace('_', "").parse::<u32>().ok());
+        match flag.as_str() {
+            "--quick" => quick = true,
+            "--trips" | "--boot" | "--roundtrips" => {
+                let Some(n) = count(rest.next()).filter(|n| *n > 0) else {
+                    return bad(
+                        out,
+                        &format!("bench: {flag} takes a positive count; {USAGE}"),
+                    );
+                };
+                match flag.as_str() {
+                    "--trips" => opts.trips = n,
+                    "--boot" => opts.boot_large = n,
+                    _ => opts.roundtrips = n,
+                }
+            }
+            "--only" => {
+                let names = rest.next().map(String::as_str).unwrap_or("");
+                let groups: Option<Vec<_>> = names
+                    .split(',')
+                    .map(crate::bench::Group::from_name)
+                    .collect();
+                match groups {
+                    Some(g) if !g.is_empty() => opts.groups = g,
+                    _ => return bad(out, &format!("bench: bad --only \"{names}\"; {USAGE}")),
+                }
+            }
+            _ => return bad(out, USAGE),
+        }
+    }
+    let figures = if quick {
+        crate::bench::run_quick()
+    } else {
+        crate::bench::run_with(&opts)
     };
     let mut text = String::new();
     for f in figures {

@@ -42,7 +42,7 @@ use crate::scm::{
 };
 use crate::service::scripted::Behavior;
 use crate::service::{Program, ServiceControl, ServiceStatusProcess};
-use crate::sim::{ReplayToken, SimRng, Violation, WorkUnit};
+use crate::sim::{ReplayConfig, ReplayToken, SimRng, Violation, WorkUnit};
 
 /// Builds a [`Machine`].
 #[derive(Debug, Clone)]
@@ -135,8 +135,6 @@ pub struct Machine {
     explicit_settings: Option<Settings>,
     memory_kb: Option<u64>,
     pipe_timeout: Option<Duration>,
-    /// What the configuration hash of the replay token covers.
-    config: BTreeMap<String, String>,
 }
 
 impl std::fmt::Debug for Machine {
@@ -200,10 +198,7 @@ impl Machine {
             next_work: 0,
             activity: 0,
             violations: Vec::new(),
-            replay: ReplayToken {
-                seed: b.seed,
-                config_hash: 0,
-            },
+            replay: ReplayConfig::new(b.seed),
             hangs_seen: Default::default(),
             pending: Default::default(),
             halt: None,
@@ -216,12 +211,14 @@ impl Machine {
         let scm = Scm {
             core: Core::new(state, rt.handle().clone()),
         };
-        let mut config = BTreeMap::new();
-        config.insert("image".to_string(), b.image.label());
-        config.insert(
-            "settings".to_string(),
-            format!("{:?}|{:?}|{:?}", base_settings, b.pipe_timeout, b.memory_kb),
-        );
+        {
+            let replay = &mut scm.core.lock().replay;
+            replay.set("image".to_string(), b.image.label());
+            replay.set(
+                "settings".to_string(),
+                format!("{:?}|{:?}|{:?}", base_settings, b.pipe_timeout, b.memory_kb),
+            );
+        }
         let mut m = Machine {
             rt,
             scm,
@@ -230,9 +227,7 @@ impl Machine {
             explicit_settings,
             memory_kb: b.memory_kb,
             pipe_timeout: b.pipe_timeout,
-            config,
         };
-        m.update_replay_token();
         {
             let core = m.scm.core.clone();
             let mut st = core.lock();
@@ -361,22 +356,15 @@ impl Machine {
         self.scm.core.lock().triggers.conditions = conditions;
     }
 
-    fn update_replay_token(&mut self) {
-        let text: Vec<String> = self
-            .config
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        let hash = crate::sim::fnv1a(&text.join("\n"));
-        self.scm.core.lock().replay = ReplayToken {
-            seed: self.seed,
-            config_hash: hash,
-        };
-    }
-
     /// The replay token: seed and configuration hash.
     pub fn replay_token(&self) -> ReplayToken {
-        self.scm.core.lock().replay
+        self.scm.core.lock().replay.token()
+    }
+
+    /// Sets one entry of what the replay token's configuration hash covers (hashed when the
+    /// token is next read, not here: configuring N services stays linear).
+    fn set_config(&mut self, key: String, value: String) {
+        self.scm.core.lock().replay.set(key, value);
     }
 
     /// Every broken rule so far.
@@ -473,8 +461,7 @@ impl Machine {
             .to_ascii_uppercase();
         st.programs.by_image.insert(key.clone(), Arc::new(program));
         drop(st);
-        self.config.insert(format!("program {key}"), String::new());
-        self.update_replay_token();
+        self.set_config(format!("program {key}"), String::new());
     }
 
     /// Registers the code of a service DLL by its path (expanded, compared
@@ -488,22 +475,14 @@ impl Machine {
             .to_ascii_uppercase();
         st.dlls.insert(key.clone(), Arc::new(dll));
         drop(st);
-        self.config.insert(format!("dll {key}"), String::new());
-        self.update_replay_token();
+        self.set_config(format!("dll {key}"), String::new());
     }
 
     /// The scripted behaviour of a service without Rust code.
     pub fn set_behavior(&mut self, service: &str, behavior: Behavior) {
-        self.config.insert(
-            format!("behavior {}", service.to_ascii_uppercase()),
-            format!("{behavior:?}"),
-        );
-        self.scm
-            .core
-            .lock()
-            .behaviors
-            .insert(service.to_ascii_uppercase(), behavior);
-        self.update_replay_token();
+        let key = service.to_ascii_uppercase();
+        self.set_config(format!("behavior {key}"), format!("{behavior:?}"));
+        self.scm.core.lock().behaviors.insert(key, behavior);
     }
 
     /// The scripted behaviour of a service (the default when none was set).

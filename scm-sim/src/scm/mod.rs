@@ -51,7 +51,7 @@ use fake_registry::Registry;
 use crate::events::{EventLog, ScmEvent, Trace, TraceKind};
 use crate::process::DispatchMsg;
 use crate::service::{Program, ServiceState};
-use crate::sim::{ReplayToken, Rule, SimRng, Violation};
+use crate::sim::{Rule, SimRng, Violation};
 use handles::HandleTable;
 
 /// A simulated process as the SCM tracks it.
@@ -120,8 +120,8 @@ pub(crate) struct State {
     pub(crate) activity: u64,
     /// Every broken rule, in order.
     pub(crate) violations: Vec<Violation>,
-    /// The replay token of this run.
-    pub(crate) replay: ReplayToken,
+    /// The seed and configuration the replay token of this run is made of.
+    pub(crate) replay: crate::sim::ReplayConfig,
     /// Upper-cased names of the services in a pending state (kept by the transition
     /// function; the watchdog looks at these only).
     pub(crate) pending: BTreeSet<String>,
@@ -283,7 +283,7 @@ impl Core {
             service: name.clone(),
             time: st.now(),
             seen: seen.clone(),
-            replay: st.replay,
+            replay: st.replay.token(),
         };
         st.trace_with(|| TraceKind::Violation {
             service: name,

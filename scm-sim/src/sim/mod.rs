@@ -11,6 +11,7 @@ mod watchdog;
 pub(crate) mod work;
 
 pub use oracle::{legal_transition, Rule, Violation};
+pub(crate) use replay::ReplayConfig;
 pub use replay::{fnv1a, seed_from_env, ReplayToken, CHECK_DETERMINISM_ENV, SEED_ENV};
 pub use rng::SimRng;
 pub use thread::{Killed, ThreadContext, TrackedThread};

@@ -11,6 +11,7 @@
 //! ```
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -61,14 +62,85 @@ impl FromStr for ReplayToken {
     }
 }
 
+/// What a machine's replay token is made of: its seed, and the configuration the hash covers
+/// (image, settings, programs, DLLs, behaviours) as named entries. The hash is computed when
+/// the token is read and kept until an entry changes, so configuring N services costs O(N)
+/// in all rather than a rehash per call; it is the same function of the same entries either
+/// way: FNV-1a of the `key=value` lines in key order, joined by newlines.
+#[derive(Debug, Clone)]
+pub(crate) struct ReplayConfig {
+    seed: u64,
+    entries: BTreeMap<String, String>,
+    /// The hash of `entries`, `None` after a change.
+    hash: Option<u64>,
+}
+
+impl ReplayConfig {
+    /// A seed and no entries.
+    pub(crate) fn new(seed: u64) -> ReplayConfig {
+        ReplayConfig {
+            seed,
+            entries: BTreeMap::new(),
+            hash: None,
+        }
+    }
+
+    /// The root seed.
+    pub(crate) fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Sets one entry (its cost: the entry's size and a map insertion).
+    pub(crate) fn set(&mut self, key: String, value: String) {
+        if self.entries.get(&key) != Some(&value) {
+            self.entries.insert(key, value);
+            self.hash = None;
+        }
+    }
+
+    /// The token: hashes the entries if they changed since the last call.
+    pub(crate) fn token(&mut self) -> ReplayToken {
+        let entries = &self.entries;
+        let config_hash = *self.hash.get_or_insert_with(|| {
+            let mut h = Fnv1a::new();
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    h.write(b"\n");
+                }
+                h.write(k.as_bytes());
+                h.write(b"=");
+                h.write(v.as_bytes());
+            }
+            h.0
+        });
+        ReplayToken {
+            seed: self.seed,
+            config_hash,
+        }
+    }
+}
+
+/// FNV-1a 64 fed in pieces.
+struct Fnv1a(u64);
+
+impl Fnv1a {
+    fn new() -> Fnv1a {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
 /// FNV-1a 64 of some text (stable across platforms and runs).
 pub fn fnv1a(text: &str) -> u64 {
-    let mut h = 0xcbf2_9ce4_8422_2325u64;
-    for b in text.bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    let mut h = Fnv1a::new();
+    h.write(text.as_bytes());
+    h.0
 }
 
 /// The seed to use: `SCM_SIM_SEED` when set (and valid), else `default`.
@@ -77,4 +149,27 @@ pub fn seed_from_env(default: u64) -> u64 {
         .ok()
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(default)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lazy_hash_is_the_hash_of_the_joined_entries() {
+        let mut c = ReplayConfig::new(5);
+        assert_eq!(c.token().config_hash, fnv1a(""));
+        c.set("image".into(), "empty".into());
+        c.set("behavior SVC".into(), "Behavior { .. }".into());
+        let t = c.token();
+        assert_eq!(t.seed, 5);
+        assert_eq!(
+            t.config_hash,
+            fnv1a("behavior SVC=Behavior { .. }\nimage=empty")
+        );
+        c.set("image".into(), "windows10".into());
+        assert_ne!(c.token(), t);
+        c.set("image".into(), "empty".into());
+        assert_eq!(c.token(), t);
+    }
 }
