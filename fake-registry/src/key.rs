@@ -18,8 +18,14 @@ use std::collections::BTreeMap;
 
 use crate::value::RegValue;
 
-/// The ordering key Windows uses for subkey names: the name upper-cased.
-pub(crate) fn fold(name: &str) -> String {
+/// The ordering key Windows uses for subkey names: the name upper-cased (ASCII names by ASCII
+/// rules, others by Unicode's). Names that fold alike are the same key.
+///
+/// ```
+/// assert_eq!(fake_registry::key::fold("Spooler"), "SPOOLER");
+/// assert_eq!(fake_registry::key::fold("dienst_ä"), "DIENST_Ä");
+/// ```
+pub fn fold(name: &str) -> String {
     if name.is_ascii() {
         name.to_ascii_uppercase()
     } else {

@@ -177,7 +177,7 @@ impl Machine {
         let rng = SimRng::new(b.seed);
         let state = State {
             registry,
-            records: BTreeMap::new(),
+            records: Default::default(),
             processes: BTreeMap::new(),
             handles: Default::default(),
             programs: Default::default(),
@@ -200,7 +200,6 @@ impl Machine {
             violations: Vec::new(),
             replay: ReplayConfig::new(b.seed),
             hangs_seen: Default::default(),
-            pending: Default::default(),
             halt: None,
             service_draws: 0,
             census_reported: 0,
@@ -294,7 +293,6 @@ impl Machine {
         let triggers = core.spawn(core.clone().trigger_dispatcher());
         let mut st = core.lock();
         st.hangs_seen.clear();
-        st.pending.clear();
         st.system_tasks.push(task.abort_handle());
         st.system_tasks.push(triggers.abort_handle());
     }
@@ -334,7 +332,7 @@ impl Machine {
             .map(|(k, q)| {
                 let name = st
                     .record(k)
-                    .map(|r| r.name.clone())
+                    .map(|r| r.name.to_string())
                     .unwrap_or_else(|| k.clone());
                 (name, q.iter().map(|p| p.event).collect())
             })
@@ -544,7 +542,7 @@ impl Machine {
                 let names = p
                     .services
                     .iter()
-                    .filter_map(|k| st.record(k).map(|r| r.name.clone()))
+                    .filter_map(|k| st.record(k).map(|r| r.name.to_string()))
                     .collect();
                 (p.pid, p.image.clone(), names)
             })

@@ -139,9 +139,10 @@ pub(crate) fn purge_if_deleted(st: &mut State, key: &str) {
         return;
     }
     if let Some(rec) = st.records.remove(key) {
-        let _ = st
-            .registry
-            .delete_key_recursive(&Caller::local_system(), &service_key_path(&rec.name));
+        let _ = st.registry.delete_key_recursive(
+            &Caller::local_system(),
+            &service_key_path(rec.name.as_str()),
+        );
         st.trace_with(|| TraceKind::Note {
             text: format!("{} deleted from the database", rec.name),
         });
@@ -260,17 +261,12 @@ impl State {
     pub(crate) fn reload_config(&mut self, key: &str) -> Result<(), Win32Error> {
         let name = self
             .record(key)
-            .map(|r| r.name.clone())
+            .map(|r| r.name.to_string())
             .ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)?;
         let config = ServiceKey::read(&self.registry, &Caller::local_system(), &name)
             .map_err(|e| Win32Error(e.code()))?;
         let display = self.resolve_display(&name, config.display_name.as_deref());
-        let rec = self
-            .records
-            .get_mut(key)
-            .ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)?;
-        rec.config = config;
-        rec.display = display;
+        self.records.set_config(key, config, display);
         Ok(())
     }
 }
@@ -464,7 +460,7 @@ impl Scm {
         let type_bits = p.service_type;
         let start = p.start_type;
         st.records
-            .insert(key.clone(), ServiceRecord::new(&p.name, config, display));
+            .insert(ServiceRecord::new(&p.name, config, display));
         st.event(
             &key,
             ScmEvent::Installed {
@@ -496,7 +492,7 @@ impl Scm {
             return Err(Win32Error::SERVICE_MARKED_FOR_DELETE);
         }
         rec.marked_for_delete = true;
-        let name = rec.name.clone();
+        let name = rec.name.to_string();
         let system = Caller::local_system();
         let path = service_key_path(&name);
         let _ = st.registry.set_value(
@@ -522,7 +518,7 @@ impl Scm {
             .core
             .lock()
             .record(&key)
-            .map(|r| r.name.clone())
+            .map(|r| r.name.to_string())
             .unwrap_or_else(|| key.clone());
         self.api_call("StartService", Some(&shown), || args.join(" "));
         let r = self
@@ -664,7 +660,7 @@ impl Scm {
                 Some(g) => r.group().eq_ignore_ascii_case(g),
             })
             .map(|r| EnumServiceStatus {
-                service_name: r.name.clone(),
+                service_name: r.name.to_string(),
                 display_name: r.display_name(),
                 status: r.status_process(),
             })
@@ -692,7 +688,7 @@ impl Scm {
                 (state & 1 != 0 && active) || (state & 2 != 0 && !active)
             })
             .map(|r| EnumServiceStatus {
-                service_name: r.name.clone(),
+                service_name: r.name.to_string(),
                 display_name: r.display_name(),
                 status: r.status_process(),
             })
@@ -720,11 +716,12 @@ impl Scm {
     ) -> Result<String, Win32Error> {
         let st = self.core.lock();
         st.manager_handle(scm, ScmAccess::empty())?;
-        st.records
+        let found = st
+            .records
             .values()
             .find(|r| r.display_name().eq_ignore_ascii_case(display_name))
-            .map(|r| r.name.clone())
-            .ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)
+            .map(|r| r.name.to_string());
+        found.ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)
     }
 
     /// NotifyServiceStatusChange with a SERVICE_NOTIFY_* mask. Fires once: at once when the
@@ -769,7 +766,7 @@ fn collect_dependents(st: &State, key: &str, out: &mut Vec<String>, visiting: &m
                         .iter()
                         .any(|g| g.eq_ignore_ascii_case(&group)))
         })
-        .map(|(k, _)| k.clone())
+        .map(|(k, _)| k.folded().to_string())
         .collect();
     for d in direct {
         collect_dependents(st, &d, out, visiting);

@@ -55,10 +55,8 @@ pub(crate) fn load_database(st: &mut State) -> Vec<String> {
             }
             Ok(config) => {
                 let display = st.resolve_display(&name, config.display_name.as_deref());
-                st.records.insert(
-                    name.to_ascii_uppercase(),
-                    ServiceRecord::new(&name, config, display),
-                );
+                st.records
+                    .insert(ServiceRecord::new(&name, config, display));
             }
             Err(e) => skipped.push(format!("{name}: {e}")),
         }
@@ -125,7 +123,7 @@ impl Core {
                 .records
                 .iter()
                 .filter(|(_, r)| r.service_type().is_driver() && r.config.start <= 1)
-                .map(|(k, _)| k.clone())
+                .map(|(k, _)| k.folded().to_string())
                 .collect();
             for k in kernel_loaded {
                 self.transition(st, &k, Change::DriverLoaded);
@@ -134,13 +132,13 @@ impl Core {
                 .records
                 .iter()
                 .filter(|(_, r)| r.config.start == 2 && !r.is_delayed_auto_start())
-                .map(|(k, _)| k.clone())
+                .map(|(k, _)| k.folded().to_string())
                 .collect();
             let delayed: Vec<String> = st
                 .records
                 .iter()
                 .filter(|(_, r)| r.is_delayed_auto_start())
-                .map(|(k, _)| k.clone())
+                .map(|(k, _)| k.folded().to_string())
                 .collect();
             let auto = boot_order(st, auto);
             let delay = st.settings.auto_start_delay;

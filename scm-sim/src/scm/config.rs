@@ -156,7 +156,7 @@ impl State {
         if rec.marked_for_delete {
             return Err(Win32Error::SERVICE_MARKED_FOR_DELETE);
         }
-        let config = ServiceKey::read(&self.registry, &Caller::local_system(), &rec.name)
+        let config = ServiceKey::read(&self.registry, &Caller::local_system(), rec.name.as_str())
             .unwrap_or_else(|_| rec.config.clone());
         Ok((key, config))
     }
@@ -164,7 +164,7 @@ impl State {
     fn write_config(&mut self, key: &str, config: &ServiceKey) -> Result<(), Win32Error> {
         let name = self
             .record(key)
-            .map(|r| r.name.clone())
+            .map(|r| r.name.to_string())
             .ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)?;
         config
             .write(&mut self.registry, &Caller::local_system(), &name)
@@ -264,7 +264,10 @@ impl Scm {
         let mut guard = self.core.lock();
         let st = &mut *guard;
         let (key, mut c) = st.config_to_change(h)?;
-        let name = st.record(&key).map(|r| r.name.clone()).unwrap_or_default();
+        let name = st
+            .record(&key)
+            .map(|r| r.name.to_string())
+            .unwrap_or_default();
         let old_start = c.start;
         if let Some(t) = p.service_type {
             c.service_type = t;
@@ -306,7 +309,7 @@ impl Scm {
             let clash = st
                 .records
                 .iter()
-                .any(|(k, r)| k != &key && (r.name.eq_ignore_ascii_case(d)));
+                .any(|(k, r)| k.folded() != key && r.name.is(d));
             if clash {
                 return Err(Win32Error::DUPLICATE_SERVICE_NAME);
             }

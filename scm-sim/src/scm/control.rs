@@ -80,7 +80,7 @@ impl Core {
             let mut st = self.lock();
             let shown = st
                 .record(&key)
-                .map(|r| r.name.clone())
+                .map(|r| r.name.to_string())
                 .unwrap_or_else(|| key.clone());
             st.trace_with(|| TraceKind::ApiCall {
                 caller: "client".into(),
@@ -157,7 +157,7 @@ impl Core {
                 return Ok(0);
             }
             let pid = rec.pid();
-            let name = rec.name.clone();
+            let name = rec.name.to_string();
             if matches!(control, ServiceControl::Stop | ServiceControl::Shutdown) {
                 self.transition(st, key, Change::StopSent);
             }
@@ -252,18 +252,13 @@ impl Core {
     }
 }
 
-/// A service that depends on `key` (directly) and is not STOPPED.
+/// A service that depends on `key` (directly) and is not STOPPED (from the database's reverse
+/// dependency index: the cost does not grow with the number of services).
 fn active_dependent(st: &State, key: &str) -> Option<String> {
     st.records
-        .values()
-        .find(|r| {
-            r.status().state != ServiceState::Stopped
-                && r.config
-                    .depend_on_service
-                    .iter()
-                    .any(|d| d.eq_ignore_ascii_case(key))
-        })
-        .map(|r| r.name.clone())
+        .dependents_of(key)
+        .find(|r| r.status().state != ServiceState::Stopped)
+        .map(|r| r.name.to_string())
 }
 
 #[cfg(test)]

@@ -61,7 +61,7 @@ impl Core {
         let accepted_by_scm =
             rec.instance() == instance && rec.status().state != ServiceState::Stopped;
         let pid = rec.pid();
-        let name = rec.name.clone();
+        let name = rec.name.to_string();
         st.trace_with(|| TraceKind::StatusReported {
             service: name.clone(),
             pid,
@@ -377,7 +377,7 @@ impl Core {
             .failure_actions
             .as_ref()
             .and_then(|fa| fa.action_for_failure(count).cloned());
-        let name = rec.name.clone();
+        let name = rec.name.to_string();
         let display = st.display_name(key);
         match action {
             Some(a) if a.kind != ScActionKind::None => {

@@ -22,6 +22,7 @@ pub(crate) mod api;
 mod boot;
 mod config;
 mod control;
+mod database;
 mod handles;
 mod lifecycle;
 mod record;
@@ -92,7 +93,7 @@ impl std::fmt::Debug for Programs {
 #[derive(Debug)]
 pub(crate) struct State {
     pub(crate) registry: Registry,
-    pub(crate) records: BTreeMap<String, ServiceRecord>,
+    pub(crate) records: database::Database,
     pub(crate) processes: BTreeMap<u32, ProcessRecord>,
     pub(crate) handles: HandleTable,
     pub(crate) programs: Programs,
@@ -122,11 +123,8 @@ pub(crate) struct State {
     pub(crate) violations: Vec<Violation>,
     /// The seed and configuration the replay token of this run is made of.
     pub(crate) replay: crate::sim::ReplayConfig,
-    /// Upper-cased names of the services in a pending state (kept by the transition
-    /// function; the watchdog looks at these only).
-    pub(crate) pending: BTreeSet<String>,
     /// Hangs already reported: (key, instance, state, checkpoint).
-    pub(crate) hangs_seen: BTreeSet<(String, u64, u32, u32)>,
+    pub(crate) hangs_seen: BTreeSet<(crate::service::ServiceName, u64, u32, u32)>,
     /// Set when a hang ends the test ([`HangAction::EndTest`]).
     pub(crate) halt: Option<Violation>,
     /// Set when a service entered or progressed in a pending state (wakes the watchdog).
@@ -169,7 +167,7 @@ impl State {
         let now = self.now();
         let service = self
             .record(key)
-            .map(|r| r.name.clone())
+            .map(|r| r.name.to_string())
             .unwrap_or_else(|| key.to_string());
         if self.tracing_enabled {
             self.trace.push(
@@ -208,21 +206,17 @@ impl State {
             fake_registry::ServiceKey::read(
                 &self.registry,
                 &fake_registry::Caller::local_system(),
-                &rec.name,
+                rec.name.as_str(),
             )
             .map(|k| k.parameters)
             .unwrap_or_else(|_| rec.config.parameters.clone()),
         )
     }
 
-    /// The record for a name, case-insensitively (no allocation for names already upper-cased,
-    /// as the engine's own keys are).
+    /// The record for a name, case-insensitively (no allocation for folded names, as the
+    /// engine's own keys are).
     pub(crate) fn record(&self, name: &str) -> Option<&ServiceRecord> {
-        if name.bytes().any(|b| b.is_ascii_lowercase()) {
-            self.records.get(&name.to_ascii_uppercase())
-        } else {
-            self.records.get(name)
-        }
+        self.records.get(name)
     }
 
     /// The display name to print for a service (MUI strings resolved), or its key name.
@@ -276,7 +270,7 @@ impl Core {
     pub(crate) fn violation(&self, st: &mut State, rule: Rule, service: &str, seen: String) {
         let name = st
             .record(service)
-            .map(|r| r.name.clone())
+            .map(|r| r.name.to_string())
             .unwrap_or_else(|| service.to_string());
         let v = Violation {
             rule,

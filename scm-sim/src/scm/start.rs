@@ -205,7 +205,7 @@ impl Core {
                 st.records
                     .values()
                     .filter(|r| r.group().eq_ignore_ascii_case(group) && !r.marked_for_delete)
-                    .map(|r| r.name.clone())
+                    .map(|r| r.name.to_string())
                     .collect()
             };
             let mut any_running = false;
@@ -362,7 +362,7 @@ impl Core {
                 }
                 let rec = st.records.get_mut(key).expect("checked");
                 rec.start_reason = Some(reason);
-                let name = rec.name.clone();
+                let name = rec.name.to_string();
                 let mut argv = vec![name.clone()];
                 argv.extend(args);
                 Some(self.find_or_launch(st, key, instance, argv))
@@ -399,7 +399,10 @@ impl Core {
             if !alive_and_connected {
                 if connected.is_err() {
                     let display = st.display_name(key);
-                    let name = st.record(key).map(|r| r.name.clone()).unwrap_or_default();
+                    let name = st
+                        .record(key)
+                        .map(|r| r.name.to_string())
+                        .unwrap_or_default();
                     st.trace_with(|| TraceKind::Timeout {
                         service: Some(name),
                         what: "dispatcher connect".into(),
@@ -430,7 +433,10 @@ impl Core {
         let (tx, rx) = oneshot::channel();
         let sent = {
             let mut st = self.lock();
-            let name = st.record(key).map(|r| r.name.clone()).unwrap_or_default();
+            let name = st
+                .record(key)
+                .map(|r| r.name.to_string())
+                .unwrap_or_default();
             st.trace_with(|| TraceKind::ServiceMainCalled {
                 service: name.clone(),
                 pid,

@@ -4,12 +4,14 @@
 
 mod context;
 mod contract;
+mod name;
 pub mod scripted;
 mod types;
 
 pub(crate) use context::HandlerTable;
 pub use context::{AsyncControlHandler, ControlRequest, ServiceContext, StatusHandle};
 pub use contract::{service_fn, Program, Service, ServiceFn, ServiceTable};
+pub use name::ServiceName;
 pub use types::{
     RawServiceStatus, ServiceControl, ServiceControlAccept, ServiceControlHandlerResult,
     ServiceErrorControl, ServiceExitCode, ServiceStartType, ServiceState, ServiceStatus,

@@ -58,10 +58,8 @@ impl Core {
         };
         // Only the pending services, indexed by the transition function: the cost does not
         // grow with the size of the machine.
-        for key in &st.pending {
-            let Some(r) = st.records.get(key) else {
-                continue;
-            };
+        for r in st.records.pending() {
+            let key = &r.name;
             let s = r.status();
             if !s.state.is_pending() || r.awaiting_dispatcher() {
                 continue;
@@ -91,7 +89,7 @@ impl Core {
             }
         }
         for id in give_up {
-            let key = id.0.clone();
+            let key = id.0.folded().to_string();
             st.hangs_seen.insert(id);
             let display = st.display_name(&key);
             st.event(
@@ -102,7 +100,7 @@ impl Core {
             );
         }
         for (id, state, checkpoint, hint, since) in overdue {
-            let key = id.0.clone();
+            let key = id.0.folded().to_string();
             st.hangs_seen.insert(id);
             let rule = match state {
                 ServiceState::StartPending => Rule::HungStart,

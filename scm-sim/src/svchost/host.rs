@@ -45,7 +45,7 @@ pub(crate) fn host_plan(st: &State, key: &str) -> Option<HostPlan> {
             let mut identity = format!("SVCHOST|{}|{}", cl.group.to_ascii_uppercase(), cl.p_flag);
             let mut command_line = expanded.clone();
             if alone {
-                let s = cl.s_name.clone().unwrap_or_else(|| rec.name.clone());
+                let s = cl.s_name.clone().unwrap_or_else(|| rec.name.to_string());
                 identity.push('|');
                 identity.push_str(&s.to_ascii_uppercase());
                 if cl.s_name.is_none() {
@@ -126,7 +126,7 @@ impl Core {
         let fresh = fake_registry::ServiceKey::read(
             &st.registry,
             &fake_registry::Caller::local_system(),
-            &rec.name,
+            rec.name.as_str(),
         )
         .map(|k| k.parameters)
         .unwrap_or_else(|_| rec.config.parameters.clone());

@@ -166,7 +166,7 @@ enum Step {
 fn record(st: &mut State, event: u64, key: &str, outcome: TriggerOutcome) {
     let service = st
         .record(key)
-        .map(|r| r.name.clone())
+        .map(|r| r.name.to_string())
         .unwrap_or_else(|| key.to_string());
     let time = st.now();
     st.trace_with(|| TraceKind::Note {
@@ -265,7 +265,7 @@ impl Core {
                         head.refused_while_stopping = true;
                         let name = st
                             .record(&key)
-                            .map(|r| r.name.clone())
+                            .map(|r| r.name.to_string())
                             .unwrap_or_else(|| key.clone());
                         st.trace_with(|| TraceKind::Note {
                             text: format!("trigger event #{event} queued: {name} answered 1115 while stopping"),
@@ -298,7 +298,7 @@ fn plan(st: &mut State) -> Vec<Step> {
                     .triggers
                     .iter()
                     .find(|t| event.matches(t))
-                    .map(|t| (k.clone(), t.action))
+                    .map(|t| (k.folded().to_string(), t.action))
             })
             .collect();
         for (key, action) in matched {

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use crate::scm::start::StartReason;
 use crate::service::{
-    RawServiceStatus, ServiceControlAccept, ServiceState, ServiceStatusProcess, ServiceType,
+    RawServiceStatus, ServiceControlAccept, ServiceName, ServiceState, ServiceStatusProcess,
+    ServiceType,
 };
 
 pub(crate) use transition::Change;
@@ -79,7 +80,7 @@ impl RecordStatus {
 #[derive(Debug, Clone)]
 pub(crate) struct ServiceRecord {
     /// The key name as stored (case preserved).
-    pub(crate) name: String,
+    pub(crate) name: ServiceName,
     pub(crate) config: ServiceConfig,
     /// The display name with MUI strings resolved.
     pub(crate) display: String,
@@ -136,7 +137,7 @@ impl ServiceRecord {
 
     pub(crate) fn new(name: &str, config: ServiceConfig, display: String) -> ServiceRecord {
         ServiceRecord {
-            name: name.to_string(),
+            name: ServiceName::new(name),
             config,
             display,
             status: RecordStatus::never_started(),
@@ -191,7 +192,7 @@ impl ServiceRecord {
     /// The display name to show (MUI strings resolved; the key name when none).
     pub fn display_name(&self) -> String {
         if self.display.is_empty() {
-            self.name.clone()
+            self.name.to_string()
         } else {
             self.display.clone()
         }

@@ -175,14 +175,11 @@ impl Core {
 
     /// Step 4: the watchdog's index of pending services.
     fn watch_pending(&self, st: &mut State, key: &str, state: ServiceState, progressed: bool) {
-        if state.is_pending() {
-            if !st.pending.contains(key) {
-                st.pending.insert(key.to_string());
-            }
-            if progressed {
-                st.watch_dirty = true;
-            }
-        } else if st.pending.remove(key) {
+        let Some(name) = st.records.get(key).map(|r| r.name.clone()) else {
+            return;
+        };
+        let changed = st.records.set_pending(&name, state.is_pending());
+        if changed || (state.is_pending() && progressed) {
             st.watch_dirty = true;
         }
     }
@@ -199,7 +196,7 @@ impl Core {
         let name = st
             .records
             .get(key)
-            .map(|r| r.name.clone())
+            .map(|r| r.name.to_string())
             .unwrap_or_default();
         st.trace_with(|| TraceKind::StateChanged {
             service: name,
