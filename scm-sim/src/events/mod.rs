@@ -62,6 +62,7 @@ mod mermaid;
 mod render;
 mod scm_event;
 pub mod time_ns;
+mod timeline;
 mod trace;
 mod values;
 
@@ -70,7 +71,8 @@ pub use log::{EventLog, EventRecord};
 pub use mermaid::render_mermaid;
 pub use render::{render_json, render_text};
 pub use scm_event::ScmEvent;
-pub use trace::{Trace, TraceEntry, TraceKind};
+pub use timeline::{StreamFormat, Trace, TraceStream};
+pub use trace::{Label, SharedName, TraceEntry, TraceKind};
 pub use values::{
     ControlWord, EventLevel, EventSource, InstalledServiceType, LoggedState, RecoveryAction,
     StartTypeText,

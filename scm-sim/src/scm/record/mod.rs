@@ -80,6 +80,8 @@ impl RecordStatus {
 pub(crate) struct ServiceRecord {
     /// The key name as stored (case preserved).
     pub(crate) name: String,
+    /// The same, shared with the trace entries about the service.
+    shared_name: std::sync::Arc<str>,
     pub(crate) config: ServiceConfig,
     /// The display name with MUI strings resolved.
     pub(crate) display: String,
@@ -129,6 +131,11 @@ impl ServiceRecord {
         self.awaiting_dispatcher
     }
 
+    /// The key name shared with trace entries (cloning it counts a reference).
+    pub(crate) fn shared_name(&self) -> std::sync::Arc<str> {
+        self.shared_name.clone()
+    }
+
     /// True once STOP (or SHUTDOWN) was sent to the current instance.
     pub(crate) fn stop_sent(&self) -> bool {
         self.stop_sent
@@ -137,6 +144,7 @@ impl ServiceRecord {
     pub(crate) fn new(name: &str, config: ServiceConfig, display: String) -> ServiceRecord {
         ServiceRecord {
             name: name.to_string(),
+            shared_name: name.into(),
             config,
             display,
             status: RecordStatus::never_started(),
