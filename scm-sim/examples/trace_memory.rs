@@ -48,6 +48,15 @@ fn main() {
         }
     }
     // Machine::trace() returns a copy: read the memory figures first.
-    println!("trace_entries {}", m.trace().len());
-    println!("event_records {}", m.events().len());
+    let trace = m.trace();
+    let log = m.event_log();
+    println!("trace_entries {} pushed {}", trace.len(), trace.pushed());
+    println!("trace_retained_bytes {}", trace.retained_bytes());
+    println!("event_records {} written {}", log.len(), log.written());
+    println!("event_log_retained_bytes {}", log.retained_bytes());
+    println!(
+        "size_of TraceEntry {} EventRecord {}",
+        std::mem::size_of::<scm_sim::events::TraceEntry>(),
+        std::mem::size_of::<scm_sim::events::EventRecord>()
+    );
 }

@@ -102,6 +102,47 @@ pub fn roundtrip_own_process(n: u32) -> Figure {
     }
 }
 
+/// `n` traced round trips (default trace and event-log bounds): round trips per second, and
+/// the memory the trace and the event log retain afterwards (their own estimates, in KiB).
+pub fn trace_memory(n: u32) -> [Figure; 2] {
+    let mut m = Machine::builder()
+        .image(Image::Empty)
+        .build()
+        .expect("the empty image loads");
+    m.install(r"C:\bench\bench.exe", minimal_service());
+    let scm_h = m.open_sc_manager(SC_MANAGER_ALL_ACCESS).expect("admin");
+    let mut params = CreateServiceParams::own_process("Bench", r"C:\bench\bench.exe");
+    params.desired_access = SERVICE_ALL_ACCESS;
+    let h = m.create_service(scm_h, &params).expect("create");
+    let scm = m.scm();
+    let started = Instant::now();
+    m.block_on(async {
+        for _ in 0..n {
+            let running = scm.notify_service_status_change(h, ServiceState::Running.notify_bit());
+            scm.start_service(h, &[]).await.expect("start");
+            running.expect("notify").wait().await.expect("running");
+            let stopped = scm.notify_service_status_change(h, ServiceState::Stopped.notify_bit());
+            scm.control_service(h, 1).await.expect("stop");
+            stopped.expect("notify").wait().await.expect("stopped");
+            tokio::task::yield_now().await;
+        }
+    });
+    let secs = started.elapsed().as_secs_f64();
+    let retained = m.trace().retained_bytes() + m.event_log().retained_bytes();
+    [
+        Figure {
+            name: "roundtrip_own_process_traced",
+            value: f64::from(n) / secs,
+            unit: "ops/s",
+        },
+        Figure {
+            name: "trace_memory_retained",
+            value: retained as f64 / 1024.0,
+            unit: "KiB",
+        },
+    ]
+}
+
 /// Wall time to boot the built-in Windows 10 machine from its already parsed registry until
 /// its auto-start services run (median of `runs`).
 pub fn boot_windows10(runs: u32) -> Figure {
@@ -185,6 +226,7 @@ pub fn timeout_scenario() -> [Figure; 2] {
 pub fn run() -> Vec<Figure> {
     let mut out = vec![roundtrip_own_process(20_000), boot_windows10(21)];
     out.extend(timeout_scenario());
+    out.extend(trace_memory(200_000));
     out
 }
 
@@ -192,5 +234,6 @@ pub fn run() -> Vec<Figure> {
 pub fn run_quick() -> Vec<Figure> {
     let mut out = vec![roundtrip_own_process(50), boot_windows10(1)];
     out.extend(timeout_scenario());
+    out.extend(trace_memory(50));
     out
 }

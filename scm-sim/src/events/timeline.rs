@@ -338,6 +338,8 @@ impl Trace {
 /// Heap bytes an entry owns (strings, argv), shared names included.
 fn heap_bytes(kind: &TraceKind) -> usize {
     use std::borrow::Cow;
+    // Needs the Cow itself: only an owned label holds heap memory.
+    #[allow(clippy::ptr_arg)]
     fn label(l: &Cow<'static, str>) -> usize {
         match l {
             Cow::Borrowed(_) => 0,
