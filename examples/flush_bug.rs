@@ -322,8 +322,8 @@ pub fn trace_around(m: &Machine, before: usize, after: usize) -> String {
         .unwrap_or(entries.len().saturating_sub(1));
     let from = i.saturating_sub(before);
     let to = (i + after + 1).min(entries.len());
-    entries[from..to]
-        .iter()
+    entries
+        .range(from..to)
         .enumerate()
         .map(|(k, e)| {
             let mark = if from + k == i { ">>" } else { "  " };

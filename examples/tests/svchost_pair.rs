@@ -65,7 +65,7 @@ fn controls_events_and_unload() {
         .entries()
         .iter()
         .filter_map(|e| match &e.kind {
-            TraceKind::Note { text } => Some(text.clone()),
+            TraceKind::Note { text } => Some(text.to_string()),
             _ => None,
         })
         .collect();

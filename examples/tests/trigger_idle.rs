@@ -32,7 +32,8 @@ fn the_trace_shows_the_requeue() {
     let mut run = run();
     let r = run.raised;
     let trace = run.machine.trace();
-    let e = trace.entries();
+    let e: Vec<_> = trace.entries().iter().cloned().collect();
+    let e = &e[..];
     let s = Duration::from_secs;
 
     // The idle stop begins 30 s after the last arrival handled.
@@ -40,7 +41,7 @@ fn the_trace_shows_the_requeue() {
         e,
         0,
         "STOP_PENDING",
-        |k| matches!(k, TraceKind::StateChanged { service, to, .. } if service == NAME && to == "STOP_PENDING"),
+        |k| matches!(k, TraceKind::StateChanged { service, to, .. } if &**service == NAME && to == "STOP_PENDING"),
     );
     assert_eq!(e[idle].time, s(40));
     // An arrival during the stop: TRIGGEREVENT sent, answered 1115, queued.
@@ -48,13 +49,13 @@ fn the_trace_shows_the_requeue() {
         e,
         idle,
         "TRIGGEREVENT",
-        |k| matches!(k, TraceKind::ControlSent { service, control: 32, .. } if service == NAME),
+        |k| matches!(k, TraceKind::ControlSent { service, control: 32, .. } if &**service == NAME),
     );
     let refused = find(
         e,
         sent,
         "the 1115",
-        |k| matches!(k, TraceKind::HandlerReturned { service, control: 32, result: 1115 } if service == NAME),
+        |k| matches!(k, TraceKind::HandlerReturned { service, control: 32, result: 1115 } if &**service == NAME),
     );
     let queued_note = format!("trigger event #{} queued:", r.during_stop);
     let queued = find(e, refused, "the queueing", |k| {
@@ -67,12 +68,12 @@ fn the_trace_shows_the_requeue() {
         e,
         queued,
         "STOPPED",
-        |k| matches!(k, TraceKind::StateChanged { service, to, .. } if service == NAME && to == "STOPPED"),
+        |k| matches!(k, TraceKind::StateChanged { service, to, .. } if &**service == NAME && to == "STOPPED"),
     );
     assert_eq!(e[stopped].time, s(43));
     let restart = find(e, stopped, "the restart", |k| {
         matches!(k, TraceKind::ServiceMainCalled { service, args, .. }
-            if service == NAME && args == &[NAME, "TriggerStarted"])
+            if &**service == NAME && args[..] == [NAME, "TriggerStarted"])
     });
     let started = find(
         e,
@@ -86,13 +87,13 @@ fn the_trace_shows_the_requeue() {
     // RUNNING with TRIGGEREVENT accepted, then the arrival queued behind, as one TRIGGEREVENT.
     let running = find(e, restart, "RUNNING", |k| {
         matches!(k, TraceKind::StatusReported { service, state_name, accepted, .. }
-            if service == NAME && state_name == "RUNNING" && accepted & 0x400 != 0)
+            if &**service == NAME && state_name == "RUNNING" && accepted & 0x400 != 0)
     });
     let delivered_control = find(
         e,
         running.max(started),
         "the queued TRIGGEREVENT",
-        |k| matches!(k, TraceKind::ControlSent { service, control: 32, .. } if service == NAME),
+        |k| matches!(k, TraceKind::ControlSent { service, control: 32, .. } if &**service == NAME),
     );
     let delivered = find(
         e,

@@ -76,7 +76,7 @@ fn records_fill_id_level_source_and_message() {
         first.trace_kind(),
         TraceKind::Event {
             id: 7036,
-            service: Some(s("Spooler"))
+            service: Some(s("Spooler").into())
         }
     );
     let ids: Vec<u64> = log.entries().iter().map(|r| r.record_id).collect();

@@ -13,17 +13,17 @@ fn kind() -> impl Strategy<Value = TraceKind> {
     prop_oneof![
         (text(), text()).prop_map(|(api, svc)| TraceKind::ApiCall {
             caller: "sc.exe".into(),
-            api,
-            service: Some(svc),
-            args: String::new(),
+            api: api.into(),
+            service: Some(svc.into()),
+            args: String::new().into(),
         }),
         (text(), any::<u32>()).prop_map(|(service, control)| TraceKind::ControlSent {
-            service,
+            service: service.into(),
             control,
             name: "X".into(),
         }),
         (text(), any::<bool>()).prop_map(|(service, ok)| TraceKind::StatusReported {
-            service,
+            service: service.into(),
             pid: 4,
             state: 4,
             state_name: "RUNNING".into(),
@@ -34,30 +34,33 @@ fn kind() -> impl Strategy<Value = TraceKind> {
             wait_hint: 0,
             accepted_by_scm: ok,
         }),
-        (any::<u32>(), text()).prop_map(|(pid, image)| TraceKind::ProcessStarted { pid, image }),
+        (any::<u32>(), text()).prop_map(|(pid, image)| TraceKind::ProcessStarted {
+            pid,
+            image: image.into()
+        }),
         (
             text(),
             any::<u32>(),
             proptest::collection::vec(any::<String>(), 0..3)
         )
             .prop_map(|(service, pid, args)| TraceKind::ServiceMainCalled {
-                service,
+                service: service.into(),
                 pid,
-                args
+                args: args.into()
             }),
         (proptest::option::of(text()), text()).prop_map(|(service, what)| {
             TraceKind::Timeout {
-                service,
-                what,
+                service: service.map(Into::into),
+                what: what.into(),
                 after_ms: 5,
             }
         }),
         (text(), text()).prop_map(|(service, detail)| TraceKind::Violation {
-            service,
+            service: service.into(),
             rule: "r".into(),
             detail,
         }),
-        text().prop_map(|text| TraceKind::Note { text }),
+        text().prop_map(|text| TraceKind::Note { text: text.into() }),
     ]
 }
 

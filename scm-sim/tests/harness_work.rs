@@ -465,7 +465,7 @@ fn stopped_reports(m: &scm_sim::Machine, service: &str) -> Vec<Duration> {
         .filter_map(|e| match &e.kind {
             TraceKind::StatusReported {
                 service: s, state, ..
-            } if s == service && *state == ServiceState::Stopped.to_raw() => Some(e.time),
+            } if &**s == service && *state == ServiceState::Stopped.to_raw() => Some(e.time),
             _ => None,
         })
         .collect()

@@ -153,7 +153,7 @@ fn launches(m: &Machine) -> Vec<(u32, String)> {
         .entries()
         .iter()
         .filter_map(|e| match &e.kind {
-            TraceKind::ProcessStarted { pid, image } => Some((*pid, image.clone())),
+            TraceKind::ProcessStarted { pid, image } => Some((*pid, image.to_string())),
             _ => None,
         })
         .collect()
@@ -165,7 +165,7 @@ fn notes(m: &Machine) -> Vec<String> {
         .entries()
         .iter()
         .filter_map(|e| match &e.kind {
-            TraceKind::Note { text } => Some(text.clone()),
+            TraceKind::Note { text } => Some(text.to_string()),
             _ => None,
         })
         .collect()
@@ -177,7 +177,7 @@ fn position(m: &Machine, pred: impl Fn(&TraceKind) -> bool) -> Option<usize> {
 }
 
 fn is_event(id: u32, service: &str) -> impl Fn(&TraceKind) -> bool + '_ {
-    move |k| matches!(k, TraceKind::Event { id: i, service: Some(s) } if *i == id && s == service)
+    move |k| matches!(k, TraceKind::Event { id: i, service: Some(s) } if *i == id && &**s == service)
 }
 
 fn note_containing(text: &str) -> impl Fn(&TraceKind) -> bool + '_ {
@@ -609,20 +609,20 @@ fn events_101_and_102_surround_service_main() {
     // returned its last report (STOPPED).
     let main_called = position(
         &m,
-        |k| matches!(k, TraceKind::ServiceMainCalled { service, .. } if service == "A"),
+        |k| matches!(k, TraceKind::ServiceMainCalled { service, .. } if &**service == "A"),
     )
     .unwrap();
     let ev101 = position(&m, is_event(101, "A")).unwrap();
     let first_report = position(
         &m,
-        |k| matches!(k, TraceKind::StatusReported { service, .. } if service == "A"),
+        |k| matches!(k, TraceKind::StatusReported { service, .. } if &**service == "A"),
     )
     .unwrap();
     let stopped_report = m
         .trace()
         .entries()
         .iter()
-        .rposition(|e| matches!(&e.kind, TraceKind::StatusReported { service, state_name, .. } if service == "A" && state_name == "STOPPED"))
+        .rposition(|e| matches!(&e.kind, TraceKind::StatusReported { service, state_name, .. } if &**service == "A" && state_name == "STOPPED"))
         .unwrap();
     let ev102 = position(&m, is_event(102, "A")).unwrap();
     assert!(

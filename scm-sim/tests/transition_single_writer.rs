@@ -98,7 +98,10 @@ fn check_chain(m: &mut Machine, seed: u64) -> BTreeMap<String, Vec<(Duration, Se
     let mut changes: BTreeMap<String, Vec<(Duration, ServiceState)>> = BTreeMap::new();
     for e in m.trace().entries() {
         if let TraceKind::StateChanged { service, from, to } = &e.kind {
-            let before = last.get(service).copied().unwrap_or(ServiceState::Stopped);
+            let before = last
+                .get(&**service)
+                .copied()
+                .unwrap_or(ServiceState::Stopped);
             assert_eq!(
                 parse(from),
                 before,
@@ -107,9 +110,9 @@ fn check_chain(m: &mut Machine, seed: u64) -> BTreeMap<String, Vec<(Duration, Se
                 before.sc_label()
             );
             assert_ne!(from, to, "seed {seed}: a change to the same state");
-            last.insert(service.clone(), parse(to));
+            last.insert(service.to_string(), parse(to));
             changes
-                .entry(service.clone())
+                .entry(service.to_string())
                 .or_default()
                 .push((e.time, parse(to)));
         }

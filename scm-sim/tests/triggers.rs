@@ -497,7 +497,7 @@ fn domain_join_at_boot(#[case] joined: bool) {
         assert_eq!(state, ServiceState::Running);
         assert!(m.trace().entries().iter().any(|e| matches!(&e.kind,
             TraceKind::ServiceMainCalled { service, args, .. }
-                if service == "W32Time" && args == &["W32Time", "TriggerStarted"])));
+                if &**service == "W32Time" && args[..] == ["W32Time", "TriggerStarted"])));
     } else {
         assert_eq!(state, ServiceState::Stopped);
     }
@@ -910,8 +910,8 @@ fn an_event_during_the_idle_stop(#[case] answer: &str, #[case] sent_while_stoppi
         .entries()
         .iter()
         .filter_map(|e| match &e.kind {
-            TraceKind::ServiceMainCalled { service, args, .. } if service == "Idle" => {
-                Some(args.clone())
+            TraceKind::ServiceMainCalled { service, args, .. } if &**service == "Idle" => {
+                Some(args.to_vec())
             }
             _ => None,
         })

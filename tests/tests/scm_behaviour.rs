@@ -110,7 +110,7 @@ fn state_changes(m: &Machine, name: &str) -> Vec<(String, String)> {
     m.trace()
         .for_service(name)
         .filter_map(|e| match &e.kind {
-            TraceKind::StateChanged { from, to, .. } => Some((from.clone(), to.clone())),
+            TraceKind::StateChanged { from, to, .. } => Some((from.to_string(), to.to_string())),
             _ => None,
         })
         .collect()
@@ -146,6 +146,6 @@ fn trace_index(m: &Machine, service: &str, to: &str) -> usize {
     m.trace()
         .entries()
         .iter()
-        .position(|e| matches!(&e.kind, TraceKind::StateChanged { service: s, to: t, .. } if s == service && t == to))
+        .position(|e| matches!(&e.kind, TraceKind::StateChanged { service: s, to: t, .. } if &**s == service && t == to))
         .unwrap_or_else(|| panic!("{service} never went {to}"))
 }

@@ -668,7 +668,7 @@ impl Checker {
                 let word = parse_state(to).map(|s| s.event_word()).unwrap_or("?");
                 let expected = format!("entered the {word} state.");
                 if !s.eq_ignore_ascii_case(service)
-                    || record.service.as_deref() != Some(service.as_str())
+                    || record.service.as_deref() != Some(&**service)
                     || !record.message.ends_with(&expected)
                     || record.time != e.time
                 {

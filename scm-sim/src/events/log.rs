@@ -1,5 +1,14 @@
 //! The event log: [`EventRecord`]s in the order they were written, with virtual timestamps.
 //!
+//! Like Windows' System log it has a maximum size and overwrites the oldest events as needed
+//! (Windows' default retention for the System log). Windows measures the maximum in bytes of
+//! its .evtx file (20480 KB by default on Windows 10, some tens of thousands of events); the
+//! simulator measures it in records, [`EventLog::DEFAULT_CAPACITY`] (16,384, a few MB in
+//! memory) unless set with
+//! [`MachineBuilder::event_log_capacity`](crate::MachineBuilder::event_log_capacity):
+//! a count is exact, the same on every platform, and independent of how texts are stored.
+//! `record_id` keeps counting across overwrites, as Windows' EventRecordID does.
+//!
 //! ```
 //! use scm_sim::events::{EventLog, LoggedState, ScmEvent};
 //! use std::time::Duration;
@@ -22,14 +31,16 @@ use super::scm_event::ScmEvent;
 use super::time_ns;
 use super::trace::TraceKind;
 use super::values::{EventLevel, EventSource};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::VecDeque;
 use std::fmt;
 use std::time::Duration;
 
 /// One entry of the event log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventRecord {
-    /// 1-based position in the log (Windows' EventRecordID).
+    /// 1-based number of the record among all written (Windows' EventRecordID): it keeps
+    /// counting when the oldest records are overwritten.
     pub record_id: u64,
     /// Virtual time since boot.
     #[serde(rename = "time_ns", with = "time_ns")]
@@ -54,7 +65,7 @@ impl EventRecord {
     pub fn trace_kind(&self) -> TraceKind {
         TraceKind::Event {
             id: self.id,
-            service: self.service.clone(),
+            service: self.service.as_deref().map(Into::into),
         }
     }
 }
@@ -75,17 +86,120 @@ impl fmt::Display for EventRecord {
     }
 }
 
-/// The System log of one simulated machine (plus svchost's and the simulator's own events).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
+/// The System log of one simulated machine (plus svchost's and the simulator's own events):
+/// the newest [`EventLog::capacity`] records. Serializes as a JSON array of them.
+///
+/// ```
+/// use scm_sim::events::{EventLog, LoggedState, ScmEvent};
+/// use std::time::Duration;
+///
+/// let mut log = EventLog::with_capacity(2);
+/// for _ in 0..3 {
+///     log.record(Duration::ZERO, Some("Spooler"), ScmEvent::EnteredState {
+///         display_name: "Print Spooler".into(),
+///         state: LoggedState::Running,
+///     });
+/// }
+/// assert_eq!(log.len(), 2);
+/// assert_eq!(log.overwritten(), 1);
+/// assert_eq!(log.entries()[0].record_id, 2); // ids keep counting
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EventLog {
-    records: Vec<EventRecord>,
+    records: VecDeque<EventRecord>,
+    capacity: usize,
+    next_record_id: u64,
+}
+
+impl Default for EventLog {
+    fn default() -> EventLog {
+        EventLog::with_capacity(EventLog::DEFAULT_CAPACITY)
+    }
+}
+
+impl Serialize for EventLog {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.records.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for EventLog {
+    /// Reads the records back; the capacity is the default or the number read, whichever is
+    /// larger; record ids go on after the largest read.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<EventLog, D::Error> {
+        let records = VecDeque::<EventRecord>::deserialize(deserializer)?;
+        let next_record_id = records
+            .iter()
+            .map(|r| r.record_id.saturating_add(1))
+            .max()
+            .unwrap_or(1);
+        Ok(EventLog {
+            capacity: EventLog::DEFAULT_CAPACITY.max(records.len()),
+            records,
+            next_record_id,
+        })
+    }
 }
 
 impl EventLog {
-    /// An empty log.
+    /// How many records a log keeps unless told otherwise.
+    pub const DEFAULT_CAPACITY: usize = 16_384;
+
+    /// An empty log keeping [`EventLog::DEFAULT_CAPACITY`] records.
     pub fn new() -> EventLog {
         EventLog::default()
+    }
+
+    /// An empty log keeping the newest `capacity` records (at least one).
+    pub fn with_capacity(capacity: usize) -> EventLog {
+        EventLog {
+            records: VecDeque::new(),
+            capacity: capacity.max(1),
+            next_record_id: 1,
+        }
+    }
+
+    /// How many records it keeps at most.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Changes how many records it keeps (at least one), overwriting the oldest if it holds more.
+    pub fn set_capacity(&mut self, capacity: usize) {
+        let capacity = capacity.max(1);
+        self.capacity = capacity;
+        while self.records.len() > capacity {
+            self.records.pop_front();
+        }
+        self.records.shrink_to(capacity);
+    }
+
+    /// How many records were written in all (the next record id less one).
+    pub fn written(&self) -> u64 {
+        self.next_record_id - 1
+    }
+
+    /// How many of the oldest records were overwritten (ids below the first retained one).
+    pub fn overwritten(&self) -> u64 {
+        self.records
+            .front()
+            .map_or(self.written(), |r| r.record_id - 1)
+    }
+
+    /// An estimate of the memory the retained records hold (slots plus their texts).
+    pub fn retained_bytes(&self) -> usize {
+        self.records.capacity() * std::mem::size_of::<EventRecord>()
+            + self
+                .records
+                .iter()
+                .map(|r| {
+                    r.message.capacity()
+                        + r.service.as_ref().map_or(0, String::capacity)
+                        + r.event
+                            .as_ref()
+                            .map_or(0, |_| std::mem::size_of::<ScmEvent>())
+                })
+                .sum::<usize>()
     }
 
     /// Writes `event` at virtual time `time`; `service` is the key name of the service it
@@ -132,8 +246,8 @@ impl EventLog {
         self.push(record)
     }
 
-    /// All records, oldest first.
-    pub fn entries(&self) -> &[EventRecord] {
+    /// The retained records, oldest first.
+    pub fn entries(&self) -> &VecDeque<EventRecord> {
         &self.records
     }
 
@@ -167,14 +281,17 @@ impl EventLog {
         self.records.iter().map(|r| format!("{r}\n")).collect()
     }
 
-    fn next_record_id(&self) -> u64 {
-        self.records
-            .last()
-            .map_or(1, |r| r.record_id.saturating_add(1))
+    fn next_record_id(&mut self) -> u64 {
+        let id = self.next_record_id;
+        self.next_record_id = id.saturating_add(1);
+        id
     }
 
     fn push(&mut self, record: EventRecord) -> &EventRecord {
-        self.records.push(record);
+        while self.records.len() >= self.capacity {
+            self.records.pop_front();
+        }
+        self.records.push_back(record);
         let last = self.records.len() - 1;
         &self.records[last]
     }

@@ -25,7 +25,8 @@
 //! ```
 
 use super::time_ns::seconds_text;
-use super::trace::{code_text, Trace, TraceKind};
+use super::timeline::Trace;
+use super::trace::{code_text, TraceKind};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 

@@ -7,6 +7,21 @@
 //!   with virtual timestamps, rendered as text, JSON or a Mermaid sequence diagram, and digested
 //!   for determinism checks.
 //!
+//! Both keep bounded windows, so memory stays bounded under any run length (a start/stop round
+//! trip pushes about 19 entries and 2 records):
+//!
+//! * the trace keeps the newest [`Trace::DEFAULT_CAPACITY`] entries (65,536, about 9 MiB);
+//!   sequence numbers keep counting every entry pushed, [`Trace::dropped`] says how many fell
+//!   out of the window, and [`Trace::digest`] covers them all. A [`TraceStream`] writes every
+//!   entry to a file as JSON lines or text, to keep a whole run;
+//! * the event log keeps the newest [`EventLog::DEFAULT_CAPACITY`] records (16,384, about
+//!   5 MiB) and overwrites the oldest, as Windows' System log does when it reaches its maximum
+//!   size; `record_id` keeps counting, as EventRecordID does.
+//!
+//! Set both on the builder: [`MachineBuilder::trace_capacity`](crate::MachineBuilder::trace_capacity),
+//! [`MachineBuilder::trace_stream`](crate::MachineBuilder::trace_stream),
+//! [`MachineBuilder::event_log_capacity`](crate::MachineBuilder::event_log_capacity).
+//!
 //! ```
 //! use scm_sim::events::{render_text, EventLog, LoggedState, ScmEvent, Trace, TraceKind};
 //! use scm_sim::Win32Error;
@@ -46,7 +61,8 @@
 //! | `catalog` | id, level, provider, symbol and message template per event |
 //! | `insert` | filling templates, rendering Win32 error insertions |
 //! | `log` | [`EventLog`] and [`EventRecord`] |
-//! | `trace` | [`Trace`], [`TraceEntry`], [`TraceKind`], the digest |
+//! | `trace` | [`TraceEntry`], [`TraceKind`], their compact field types [`Label`], [`SharedName`] |
+//! | `timeline` | [`Trace`]: the bounded window, the digest, [`TraceStream`] |
 //! | `render` | [`render_text`], [`render_json`] |
 //! | `mermaid` | [`render_mermaid`] |
 //! | [`time_ns`] | virtual time as nanoseconds in JSON, `42.250s` in text |
@@ -62,6 +78,7 @@ mod mermaid;
 mod render;
 mod scm_event;
 pub mod time_ns;
+mod timeline;
 mod trace;
 mod values;
 
@@ -70,7 +87,8 @@ pub use log::{EventLog, EventRecord};
 pub use mermaid::render_mermaid;
 pub use render::{render_json, render_text};
 pub use scm_event::ScmEvent;
-pub use trace::{Trace, TraceEntry, TraceKind};
+pub use timeline::{StreamFormat, Trace, TraceStream};
+pub use trace::{Label, SharedName, TraceEntry, TraceKind};
 pub use values::{
     ControlWord, EventLevel, EventSource, InstalledServiceType, LoggedState, RecoveryAction,
     StartTypeText,

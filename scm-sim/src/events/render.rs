@@ -10,7 +10,7 @@
 //! assert!(render_json(&trace).contains("\"kind\": \"Note\""));
 //! ```
 
-use super::trace::Trace;
+use super::timeline::Trace;
 
 /// One line per entry: the virtual time as seconds with milliseconds, right-aligned to nine
 /// columns (`  42.250s`), a kind tag padded to nine columns, then a description. Line breaks

@@ -1,6 +1,7 @@
-//! The trace: a timeline of everything the simulated machine did, in order, with virtual
-//! timestamps. Entries use plain strings and numbers only, so the trace does not depend on the
-//! engine's types and stays readable as JSON.
+//! The trace's entries: what happened ([`TraceKind`]) and when ([`TraceEntry`]). Entries hold
+//! plain numbers, fixed words ([`Label`]) and names shared with the engine ([`SharedName`]), so
+//! the trace does not depend on the engine's types, stays readable as JSON, and a start/stop
+//! round trip allocates no string for it. The bounded [`Trace`] itself is in `timeline`.
 //!
 //! ```
 //! use scm_sim::events::{render_text, Trace, TraceKind};
@@ -17,18 +18,32 @@
 //! );
 //! assert_eq!(seq, 0);
 //! assert_eq!(render_text(&trace), "  42.250s  state      Spooler: START_PENDING -> RUNNING\n");
-//! assert_eq!(trace.digest(), Trace::fnv1a64(render_text(&trace).as_bytes()));
+//! assert_eq!(trace.entries()[0].kind.service(), Some("Spooler"));
 //! ```
 
 use super::insert::is_known;
-use super::render::{one_line, render_text};
+use super::render::one_line;
 use super::time_ns;
 use crate::Win32Error;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
+/// A fixed word of the trace (an API, a caller, a control or state name): a `&'static str`
+/// on the engine's hot path, an owned string when read back from JSON. Compares with `&str`.
+pub type Label = Cow<'static, str>;
+
+/// A service's key name (or a process's image), shared with the engine's record: cloning it
+/// for a trace entry only counts a reference.
+pub type SharedName = Arc<str>;
+
 /// What happened, in plain fields. More kinds may be added.
+///
+/// Fields are compact: names shared with the engine ([`SharedName`]), fixed words as
+/// [`Label`]s; only free text (rare notes, violation details, formatted arguments) owns a
+/// string. The JSON shape is that of plain strings and numbers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind")]
 #[non_exhaustive]
@@ -36,36 +51,36 @@ pub enum TraceKind {
     /// A management-API call entered the SCM.
     ApiCall {
         /// Who called (e.g. `sc.exe`, a service name, `boot`).
-        caller: String,
+        caller: Label,
         /// The API (e.g. `StartService`).
-        api: String,
+        api: Label,
         /// The service the call is about.
-        service: Option<String>,
+        service: Option<SharedName>,
         /// The arguments, already formatted.
-        args: String,
+        args: Label,
     },
     /// A management-API call returned.
     ApiReturn {
         /// The API.
-        api: String,
+        api: Label,
         /// The service the call was about.
-        service: Option<String>,
+        service: Option<SharedName>,
         /// The Win32 result code (0 = success).
         result: u32,
     },
     /// The SCM handed a control to a service's dispatcher.
     ControlSent {
         /// The service's key name.
-        service: String,
+        service: SharedName,
         /// The control code.
         control: u32,
-        /// Its name (e.g. `STOP`).
-        name: String,
+        /// Its name (e.g. `stop`).
+        name: Label,
     },
     /// A control handler returned.
     HandlerReturned {
         /// The service's key name.
-        service: String,
+        service: SharedName,
         /// The control code.
         control: u32,
         /// The handler's return value (Win32 code).
@@ -74,13 +89,13 @@ pub enum TraceKind {
     /// A service called SetServiceStatus.
     StatusReported {
         /// The service's key name.
-        service: String,
+        service: SharedName,
         /// The reporting process.
         pid: u32,
         /// `dwCurrentState`.
         state: u32,
         /// Its name (e.g. `RUNNING`).
-        state_name: String,
+        state_name: Label,
         /// `dwControlsAccepted`.
         accepted: u32,
         /// `dwWin32ExitCode`.
@@ -97,25 +112,25 @@ pub enum TraceKind {
     /// The SCM's record of a service changed state.
     StateChanged {
         /// The service's key name.
-        service: String,
+        service: SharedName,
         /// Old state name.
-        from: String,
+        from: Label,
         /// New state name.
-        to: String,
+        to: Label,
     },
     /// A process was created.
     ProcessStarted {
         /// Its pid.
         pid: u32,
         /// Its image path.
-        image: String,
+        image: SharedName,
     },
     /// A process ended.
     ProcessExited {
         /// Its pid.
         pid: u32,
         /// Its image path.
-        image: String,
+        image: SharedName,
         /// Exit code.
         exit_code: u32,
         /// True for a crash (ended with services not stopped, or by a panic).
@@ -124,27 +139,27 @@ pub enum TraceKind {
     /// A dispatcher started a service's ServiceMain.
     ServiceMainCalled {
         /// The service's key name.
-        service: String,
+        service: SharedName,
         /// The hosting process.
         pid: u32,
-        /// argv as passed (argv\[0\] is the service name on Windows).
-        args: Vec<String>,
+        /// argv as passed (argv\[0\] is the service name on Windows), shared with the start.
+        args: Arc<[String]>,
     },
     /// A timer of the SCM expired.
     Timeout {
         /// The service concerned.
-        service: Option<String>,
+        service: Option<SharedName>,
         /// What was being waited for (e.g. `connect`, `STOP handler`).
-        what: String,
+        what: Label,
         /// After how long.
         after_ms: u64,
     },
     /// A service broke a rule of the service contract.
     Violation {
         /// The service's key name.
-        service: String,
+        service: SharedName,
         /// The rule's identifier.
-        rule: String,
+        rule: Label,
         /// What happened.
         detail: String,
     },
@@ -153,12 +168,12 @@ pub enum TraceKind {
         /// Event id.
         id: u32,
         /// The service's key name.
-        service: Option<String>,
+        service: Option<SharedName>,
     },
     /// Free text.
     Note {
         /// The text.
-        text: String,
+        text: Label,
     },
 }
 
@@ -297,7 +312,7 @@ impl TraceKind {
                 Some(service) => format!("event {id} ({service})"),
                 None => format!("event {id}"),
             },
-            K::Note { text } => text.clone(),
+            K::Note { text } => text.to_string(),
         }
     }
 }
@@ -336,84 +351,5 @@ impl fmt::Display for TraceEntry {
             self.kind.tag(),
             description
         )
-    }
-}
-
-/// The timeline of one simulation. Serializes as a JSON array of entries.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Trace {
-    entries: Vec<TraceEntry>,
-    next_seq: u64,
-}
-
-impl Trace {
-    /// An empty trace.
-    pub fn new() -> Trace {
-        Trace::default()
-    }
-
-    /// Appends an entry and returns its sequence number.
-    pub fn push(&mut self, time: Duration, kind: TraceKind) -> u64 {
-        let seq = self.next_seq;
-        self.next_seq = self.next_seq.saturating_add(1);
-        let entry = TraceEntry { seq, time, kind };
-        tracing::trace!(target: "scm_sim::trace", seq, "{}", entry);
-        self.entries.push(entry);
-        seq
-    }
-
-    /// All entries, in order.
-    pub fn entries(&self) -> &[TraceEntry] {
-        &self.entries
-    }
-
-    /// The entries about service `name` (ASCII case ignored).
-    pub fn for_service<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a TraceEntry> + 'a {
-        self.entries.iter().filter(move |e| {
-            e.kind
-                .service()
-                .is_some_and(|s| s.eq_ignore_ascii_case(name))
-        })
-    }
-
-    /// Number of entries.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// True when nothing was traced.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    /// A stable 64-bit FNV-1a digest of [`render_text`]: equal for two runs exactly when their
-    /// text timelines are equal (up to hash collisions). Used by determinism checks.
-    pub fn digest(&self) -> u64 {
-        Trace::fnv1a64(render_text(self).as_bytes())
-    }
-
-    /// 64-bit FNV-1a of `bytes` (offset basis 0xcbf29ce484222325, prime 0x100000001b3).
-    pub fn fnv1a64(bytes: &[u8]) -> u64 {
-        bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |hash, &b| {
-            (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-        })
-    }
-}
-
-impl Serialize for Trace {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.entries.serialize(serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Trace {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Trace, D::Error> {
-        let entries = Vec::<TraceEntry>::deserialize(deserializer)?;
-        let next_seq = entries
-            .iter()
-            .map(|e| e.seq.saturating_add(1))
-            .max()
-            .unwrap_or(0);
-        Ok(Trace { entries, next_seq })
     }
 }

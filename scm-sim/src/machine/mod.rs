@@ -33,7 +33,7 @@ use std::time::Duration;
 use fake_registry::{Caller, Registry};
 
 use crate::error::Win32Error;
-use crate::events::{EventRecord, Trace};
+use crate::events::{EventLog, EventRecord, Trace, TraceStream};
 use crate::scm::access::{ScmAccess, ServiceAccess};
 use crate::scm::{
     api::Notifications, ChangeConfigParams, Core, CreateServiceParams, EnumServiceStatus,
@@ -54,6 +54,9 @@ pub struct MachineBuilder {
     memory_kb: Option<u64>,
     boot: bool,
     tracing: bool,
+    trace_capacity: usize,
+    trace_stream: Option<TraceStream>,
+    event_log_capacity: usize,
 }
 
 impl Default for MachineBuilder {
@@ -66,6 +69,9 @@ impl Default for MachineBuilder {
             memory_kb: None,
             boot: true,
             tracing: true,
+            trace_capacity: Trace::DEFAULT_CAPACITY,
+            trace_stream: None,
+            event_log_capacity: EventLog::DEFAULT_CAPACITY,
         }
     }
 }
@@ -111,6 +117,27 @@ impl MachineBuilder {
     /// Whether to record the trace and the event log (default true; benchmarks turn both off).
     pub fn tracing(mut self, on: bool) -> Self {
         self.tracing = on;
+        self
+    }
+
+    /// How many trace entries the machine keeps, the newest (default
+    /// [`Trace::DEFAULT_CAPACITY`]); older ones are dropped, sequence numbers keep counting.
+    pub fn trace_capacity(mut self, entries: usize) -> Self {
+        self.trace_capacity = entries;
+        self
+    }
+
+    /// Streams every trace entry, from boot on, to `stream` (e.g.
+    /// [`TraceStream::create_json_lines`]), so that a whole run is kept whatever the capacity.
+    pub fn trace_stream(mut self, stream: TraceStream) -> Self {
+        self.trace_stream = Some(stream);
+        self
+    }
+
+    /// How many event-log records the machine keeps, the newest (default
+    /// [`EventLog::DEFAULT_CAPACITY`]); older ones are overwritten, record ids keep counting.
+    pub fn event_log_capacity(mut self, records: usize) -> Self {
+        self.event_log_capacity = records;
         self
     }
 
@@ -181,8 +208,14 @@ impl Machine {
             processes: BTreeMap::new(),
             handles: Default::default(),
             programs: Default::default(),
-            events: Default::default(),
-            trace: Default::default(),
+            events: EventLog::with_capacity(b.event_log_capacity),
+            trace: {
+                let mut trace = Trace::with_capacity(b.trace_capacity);
+                if let Some(stream) = &b.trace_stream {
+                    trace.set_stream(stream.clone());
+                }
+                trace
+            },
             settings: base_settings.clone(),
             boot_instant,
             rt: rt.handle().clone(),
@@ -520,12 +553,29 @@ impl Machine {
 
     /// The event log.
     pub fn events(&self) -> Vec<EventRecord> {
-        self.scm.core.lock().events.entries().to_vec()
+        self.scm
+            .core
+            .lock()
+            .events
+            .entries()
+            .iter()
+            .cloned()
+            .collect()
     }
 
-    /// The trace.
+    /// The trace: a copy of its retained window (see [`Trace::dropped`]).
     pub fn trace(&self) -> Trace {
         self.scm.core.lock().trace.clone()
+    }
+
+    /// A copy of the event log's retained records with its counters.
+    pub fn event_log(&self) -> EventLog {
+        self.scm.core.lock().events.clone()
+    }
+
+    /// Flushes the trace stream's writer (see [`MachineBuilder::trace_stream`]).
+    pub fn flush_trace_stream(&self) -> std::io::Result<()> {
+        self.scm.core.lock().trace.flush_stream()
     }
 
     /// Every tracked unit of work.

@@ -144,7 +144,7 @@ pub(crate) fn purge_if_deleted(st: &mut State, key: &str) {
             &service_key_path(rec.name.as_str()),
         );
         st.trace_with(|| TraceKind::Note {
-            text: format!("{} deleted from the database", rec.name),
+            text: format!("{} deleted from the database", rec.name).into(),
         });
     }
 }
@@ -299,19 +299,19 @@ pub(crate) fn fire_notifications(st: &mut State) {
 }
 
 impl Scm {
-    fn api_call(&self, api: &str, service: Option<&str>, args: impl FnOnce() -> String) {
+    fn api_call(&self, api: &'static str, service: Option<&str>, args: impl FnOnce() -> String) {
         self.core.lock().trace_with(|| TraceKind::ApiCall {
             caller: "client".into(),
             api: api.into(),
-            service: service.map(str::to_string),
-            args: args(),
+            service: service.map(Into::into),
+            args: args().into(),
         });
     }
 
-    fn api_return<T>(&self, api: &str, service: Option<&str>, r: &Result<T, Win32Error>) {
+    fn api_return<T>(&self, api: &'static str, service: Option<&str>, r: &Result<T, Win32Error>) {
         self.core.lock().trace_with(|| TraceKind::ApiReturn {
             api: api.into(),
-            service: service.map(str::to_string),
+            service: service.map(Into::into),
             result: r.as_ref().err().map(|e| e.code()).unwrap_or(0),
         });
     }
@@ -502,7 +502,7 @@ impl Scm {
             fake_registry::RegValue::dword(1),
         );
         st.trace_with(|| TraceKind::Note {
-            text: format!("{name} marked for deletion"),
+            text: format!("{name} marked for deletion").into(),
         });
         purge_if_deleted(st, &key);
         Ok(())

@@ -63,7 +63,7 @@ pub(crate) fn load_database(st: &mut State) -> Vec<String> {
     }
     for s in &skipped {
         st.trace_with(|| TraceKind::Note {
-            text: format!("skipped service key {s}"),
+            text: format!("skipped service key {s}").into(),
         });
     }
     skipped
@@ -147,7 +147,8 @@ impl Core {
                     "boot: {} auto-start services, {} delayed",
                     auto.len(),
                     delayed.len()
-                ),
+                )
+                .into(),
             });
             (auto, delayed, delay)
         };

@@ -80,13 +80,13 @@ impl Core {
             let mut st = self.lock();
             let shown = st
                 .record(&key)
-                .map(|r| r.name.to_string())
-                .unwrap_or_else(|| key.clone());
+                .map(|r| r.shared_name())
+                .unwrap_or_else(|| key.as_str().into());
             st.trace_with(|| TraceKind::ApiCall {
                 caller: "client".into(),
                 api: "ControlService".into(),
                 service: Some(shown.clone()),
-                args: control.name(),
+                args: control.label(),
             });
             shown
         };
@@ -114,13 +114,13 @@ impl Core {
         from_client: bool,
     ) -> Result<u32, Win32Error> {
         let control = request.control;
-        let (pid, name, sender, pipe_timeout) = {
+        let (pid, name, shared, sender, pipe_timeout) = {
             let mut guard = self.lock();
             let st = &mut *guard;
             if control == ServiceControl::Stop && from_client {
                 if let Some(dep) = active_dependent(st, key) {
                     st.trace_with(|| TraceKind::Note {
-                        text: format!("stop refused: {dep} depends on {key} and is active"),
+                        text: format!("stop refused: {dep} depends on {key} and is active").into(),
                     });
                     return Err(Win32Error::DEPENDENT_SERVICES_RUNNING);
                 }
@@ -158,6 +158,7 @@ impl Core {
             }
             let pid = rec.pid();
             let name = rec.name.to_string();
+            let shared = rec.shared_name();
             if matches!(control, ServiceControl::Stop | ServiceControl::Shutdown) {
                 self.transition(st, key, Change::StopSent);
             }
@@ -168,11 +169,11 @@ impl Core {
                 .map(|p| p.sender.clone())
                 .ok_or(Win32Error::SERVICE_REQUEST_TIMEOUT)?;
             st.trace_with(|| TraceKind::ControlSent {
-                service: name.clone(),
+                service: shared.clone(),
                 control: control.code(),
-                name: control.name(),
+                name: control.label(),
             });
-            (pid, name, sender, st.settings.pipe_timeout)
+            (pid, name, shared, sender, st.settings.pipe_timeout)
         };
         let (tx, rx) = oneshot::channel();
         if sender
@@ -189,7 +190,7 @@ impl Core {
             Ok(Ok(code)) => {
                 let mut st = self.lock();
                 st.trace_with(|| TraceKind::HandlerReturned {
-                    service: name,
+                    service: shared,
                     control: control.code(),
                     result: code,
                 });
@@ -209,8 +210,8 @@ impl Core {
                 let mut st = self.lock();
                 let display = st.display_name(key);
                 st.trace_with(|| TraceKind::Timeout {
-                    service: Some(name.clone()),
-                    what: format!("{} handler (pid {pid})", control.name()),
+                    service: Some(shared),
+                    what: format!("{} handler (pid {pid})", control.name()).into(),
                     after_ms: pipe_timeout.as_millis() as u64,
                 });
                 // Blame the handler the dispatcher is stuck in: this one, or a sibling's in a

@@ -61,12 +61,12 @@ impl Core {
         let accepted_by_scm =
             rec.instance() == instance && rec.status().state != ServiceState::Stopped;
         let pid = rec.pid();
-        let name = rec.name.to_string();
+        let shared = rec.shared_name();
         st.trace_with(|| TraceKind::StatusReported {
-            service: name.clone(),
+            service: shared,
             pid,
             state: raw.current_state,
-            state_name: state.sc_label().to_string(),
+            state_name: state.sc_label().into(),
             accepted: raw.controls_accepted,
             exit_code: raw.win32_exit_code,
             specific_exit_code: raw.service_specific_exit_code,
@@ -239,7 +239,7 @@ impl Core {
         }
         for dll in unloaded {
             st.trace_with(|| TraceKind::Note {
-                text: format!("svchost (pid {pid}) unloaded {dll} (ServiceDllUnloadOnStop)"),
+                text: format!("svchost (pid {pid}) unloaded {dll} (ServiceDllUnloadOnStop)").into(),
             });
         }
         let non_crash_recovery = win32 != 0
@@ -256,7 +256,8 @@ impl Core {
     /// in its state, its process alive), but the trace shows it.
     pub(crate) fn service_main_returned(&self, pid: u32, service: &str, instance: u64) {
         self.lock().trace_with(|| TraceKind::Note {
-            text: format!("ServiceMain of {service} (pid {pid}, start #{instance}) returned"),
+            text: format!("ServiceMain of {service} (pid {pid}, start #{instance}) returned")
+                .into(),
         });
     }
 
@@ -267,7 +268,7 @@ impl Core {
             p.connected = true;
         }
         st.trace_with(|| TraceKind::Note {
-            text: format!("process {pid} connected its dispatcher"),
+            text: format!("process {pid} connected its dispatcher").into(),
         });
         drop(st);
         self.wake();
@@ -276,7 +277,7 @@ impl Core {
     /// Service code of `pid` panicked (or a crash was injected): the process dies.
     pub(crate) fn crash_process(self: &Arc<Core>, pid: u32, what: &str) {
         self.lock().trace_with(|| TraceKind::Note {
-            text: format!("process {pid} crashed: {what}"),
+            text: format!("process {pid} crashed: {what}").into(),
         });
         self.kill_process(pid, what);
     }
@@ -315,7 +316,7 @@ impl Core {
         }
         st.trace_with(|| TraceKind::ProcessExited {
             pid,
-            image: p.image.clone(),
+            image: p.image.as_str().into(),
             exit_code,
             crashed: crash.is_some(),
         });

@@ -167,17 +167,15 @@ impl State {
         let now = self.now();
         let service = self
             .record(key)
-            .map(|r| r.name.to_string())
-            .unwrap_or_else(|| key.to_string());
-        if self.tracing_enabled {
-            self.trace.push(
-                now,
-                TraceKind::Event {
-                    id: event.id(),
-                    service: Some(service.clone()),
-                },
-            );
-        }
+            .map(|r| r.shared_name())
+            .unwrap_or_else(|| key.into());
+        self.trace.push(
+            now,
+            TraceKind::Event {
+                id: event.id(),
+                service: Some(service.clone()),
+            },
+        );
         self.events.record(now, Some(&service), event);
     }
 
@@ -280,8 +278,8 @@ impl Core {
             replay: st.replay.token(),
         };
         st.trace_with(|| TraceKind::Violation {
-            service: name,
-            rule: rule.id().to_string(),
+            service: name.into(),
+            rule: rule.id().into(),
             detail: seen,
         });
         let hang = matches!(
@@ -328,7 +326,7 @@ impl Core {
 
     pub(crate) fn trace_note(&self, text: &str) {
         self.lock().trace_with(|| TraceKind::Note {
-            text: text.to_string(),
+            text: text.to_string().into(),
         });
     }
 

@@ -404,7 +404,7 @@ impl Core {
                         .map(|r| r.name.to_string())
                         .unwrap_or_default();
                     st.trace_with(|| TraceKind::Timeout {
-                        service: Some(name),
+                        service: Some(name.into()),
                         what: "dispatcher connect".into(),
                         after_ms: pipe_timeout.as_millis() as u64,
                     });
@@ -433,14 +433,14 @@ impl Core {
         let (tx, rx) = oneshot::channel();
         let sent = {
             let mut st = self.lock();
-            let name = st
+            let (name, shared) = st
                 .record(key)
-                .map(|r| r.name.to_string())
-                .unwrap_or_default();
+                .map(|r| (r.name.to_string(), r.shared_name()))
+                .unwrap_or_else(|| (String::new(), "".into()));
             st.trace_with(|| TraceKind::ServiceMainCalled {
-                service: name.clone(),
+                service: shared,
                 pid,
-                args: argv.clone(),
+                args: argv.as_slice().into(),
             });
             st.processes.get(&pid).map(|p| {
                 p.sender
@@ -582,7 +582,7 @@ impl Core {
         self.transition(st, key, Change::HostAssigned { pid });
         st.trace_with(|| TraceKind::ProcessStarted {
             pid,
-            image: command_line,
+            image: command_line.into(),
         });
         let core = self.clone();
         let main = self.spawn(async move {

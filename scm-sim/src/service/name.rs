@@ -30,7 +30,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub struct ServiceName(Arc<Texts>);
 
 struct Texts {
-    shown: Box<str>,
+    shown: Arc<str>,
     folded: Box<str>,
 }
 
@@ -46,6 +46,11 @@ impl ServiceName {
     /// The name as stored.
     pub fn as_str(&self) -> &str {
         &self.0.shown
+    }
+
+    /// The name as stored, shared (for trace entries: cloning it is a reference count).
+    pub fn shared(&self) -> Arc<str> {
+        self.0.shown.clone()
     }
 
     /// The folded form names are compared by.

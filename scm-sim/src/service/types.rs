@@ -504,6 +504,34 @@ impl ServiceControl {
         })
     }
 
+    /// [`ServiceControl::name`] without an allocation for the controls Windows defines.
+    pub fn label(self) -> std::borrow::Cow<'static, str> {
+        use ServiceControl as C;
+        std::borrow::Cow::Borrowed(match self {
+            C::Stop => "stop",
+            C::Pause => "pause",
+            C::Continue => "continue",
+            C::Interrogate => "interrogate",
+            C::Shutdown => "shutdown",
+            C::ParamChange => "paramchange",
+            C::NetBindAdd => "netbindadd",
+            C::NetBindRemove => "netbindremove",
+            C::NetBindEnable => "netbindenable",
+            C::NetBindDisable => "netbinddisable",
+            C::DeviceEvent => "deviceevent",
+            C::HardwareProfileChange => "hardwareprofilechange",
+            C::PowerEvent => "powerevent",
+            C::SessionChange => "sessionchange",
+            C::Preshutdown => "preshutdown",
+            C::TimeChange => "timechange",
+            C::TriggerEvent => "triggerevent",
+            C::UserModeReboot => "usermodereboot",
+            C::LowResources => "lowresources",
+            C::SystemLowResources => "systemlowresources",
+            C::UserDefined(_) => return std::borrow::Cow::Owned(self.name()),
+        })
+    }
+
     /// The lower-case name used in traces and event 7035 (`stop`, `pause`, `user 128`).
     pub fn name(self) -> String {
         match self {
@@ -675,6 +703,15 @@ pub struct ServiceStatusProcess {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_labels_are_the_names() {
+        for code in 0..300u32 {
+            if let Some(c) = ServiceControl::from_code(code) {
+                assert_eq!(c.label(), c.name());
+            }
+        }
+    }
 
     #[test]
     fn control_codes_round_trip() {

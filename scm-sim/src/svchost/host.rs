@@ -169,7 +169,7 @@ impl Core {
             p.dlls.entry(dll_key).or_default().insert(key);
             if first {
                 st.trace_with(|| TraceKind::Note {
-                    text: format!("svchost (pid {pid}) loaded {expanded}"),
+                    text: format!("svchost (pid {pid}) loaded {expanded}").into(),
                 });
             }
         }

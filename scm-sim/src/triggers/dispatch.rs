@@ -170,7 +170,7 @@ fn record(st: &mut State, event: u64, key: &str, outcome: TriggerOutcome) {
         .unwrap_or_else(|| key.to_string());
     let time = st.now();
     st.trace_with(|| TraceKind::Note {
-        text: format!("trigger event #{event} for {service}: {outcome:?}"),
+        text: format!("trigger event #{event} for {service}: {outcome:?}").into(),
     });
     st.triggers.outcomes.push(TriggerRecord {
         event,
@@ -188,7 +188,7 @@ impl Core {
         st.triggers.next_event += 1;
         let id = st.triggers.next_event;
         st.trace_with(|| TraceKind::Note {
-            text: format!("trigger event #{id}: {}", event.describe()),
+            text: format!("trigger event #{id}: {}", event.describe()).into(),
         });
         st.triggers.inbox.push_back((id, event));
         drop(st);
@@ -268,7 +268,7 @@ impl Core {
                             .map(|r| r.name.to_string())
                             .unwrap_or_else(|| key.clone());
                         st.trace_with(|| TraceKind::Note {
-                            text: format!("trigger event #{event} queued: {name} answered 1115 while stopping"),
+                            text: format!("trigger event #{event} queued: {name} answered 1115 while stopping").into(),
                         });
                     }
                     Ok(code) => {

@@ -130,6 +130,11 @@ impl ServiceRecord {
         self.awaiting_dispatcher
     }
 
+    /// The key name shared with trace entries (cloning it counts a reference).
+    pub(crate) fn shared_name(&self) -> std::sync::Arc<str> {
+        self.name.shared()
+    }
+
     /// True once STOP (or SHUTDOWN) was sent to the current instance.
     pub(crate) fn stop_sent(&self) -> bool {
         self.stop_sent

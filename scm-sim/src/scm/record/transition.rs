@@ -196,12 +196,12 @@ impl Core {
         let name = st
             .records
             .get(key)
-            .map(|r| r.name.to_string())
-            .unwrap_or_default();
+            .map(|r| r.shared_name())
+            .unwrap_or_else(|| "".into());
         st.trace_with(|| TraceKind::StateChanged {
             service: name,
-            from: from.sc_label().to_string(),
-            to: to.sc_label().to_string(),
+            from: from.sc_label().into(),
+            to: to.sc_label().into(),
         });
         let reported = matches!(change, Change::Reported(_));
         let logged = match to {
