@@ -449,27 +449,26 @@ impl Machine {
         self.scm.core.lock().now()
     }
 
-    /// Runs until nothing more happens at the current instant (no time passes).
+    /// Runs until nothing more happens at the current instant (no time passes); the numbered
+    /// steps of [`crate::sim::clock`] say exactly what that means.
+    ///
+    /// # Panics
+    ///
+    /// When a hang ended the test ([`crate::scm::HangAction::EndTest`]): the panic message is
+    /// the violation report with its replay token.
     pub fn settle(&mut self) {
-        let core = self.scm.core.clone();
-        for _ in 0..10_000 {
-            let before = core.activity();
-            self.rt.block_on(async {
-                for _ in 0..8 {
-                    tokio::task::yield_now().await;
-                }
-            });
-            if core.activity() == before {
-                break;
-            }
-        }
+        crate::sim::clock::settle(&self.rt, &self.scm.core);
         self.check_halt();
     }
 
-    /// Lets `d` of virtual time pass, running everything due meanwhile.
+    /// Lets `d` of virtual time pass, running everything due meanwhile, then settles.
+    ///
+    /// # Panics
+    ///
+    /// As [`Machine::settle`].
     pub fn advance(&mut self, d: Duration) {
-        self.rt.block_on(async move { tokio::time::sleep(d).await });
-        self.settle();
+        crate::sim::clock::advance(&self.rt, &self.scm.core, d);
+        self.check_halt();
     }
 
     /// The identity management calls are made as (default: an elevated administrator).

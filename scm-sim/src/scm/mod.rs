@@ -228,7 +228,7 @@ impl State {
 /// The shared engine: state plus the notification that wakes everyone waiting for a status
 /// change. Service code and the management API both hold an `Arc<Core>`.
 #[derive(Debug)]
-pub struct Core {
+pub(crate) struct Core {
     state: Mutex<State>,
     pub(crate) changed: Notify,
     /// Wakes the hang watchdog (a service entered or progressed in a pending state).

@@ -2,6 +2,7 @@
 //! real OS threads on virtual time), the violation oracle, the hang watchdog and the test
 //! harness (seeds from the environment, determinism checks).
 
+pub mod clock;
 pub mod harness;
 mod oracle;
 mod replay;

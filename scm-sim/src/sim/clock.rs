@@ -1,0 +1,77 @@
+//! Virtual time: how a simulated machine's clock moves, written down once.
+//!
+//! Every machine owns a current-thread tokio runtime started *paused*. Nothing reads the wall
+//! clock; `tokio::time::Instant::now()` on the machine's runtime is the machine's time
+//! (`State::now` enters the runtime so that tracked OS threads read it too).
+//!
+//! 1. **Who runs.** The machine's tasks (processes, dispatchers, ServiceMains, the watchdog,
+//!    the trigger dispatcher, recovery timers, service code's tracked tasks) run only while
+//!    something drives the runtime: a `Machine` call inside `block_on`, [`settle`] or
+//!    [`advance`].
+//! 2. **When the clock may jump.** A paused tokio clock moves only when the runtime is idle:
+//!    no task is ready and no blocking task is in flight. Then it jumps straight to the next
+//!    timer (a 30 s pipe timeout is one jump, not 30 s of waiting).
+//! 3. **Who holds the clock.** A tracked OS thread (`ctx.spawn_thread`) arms a guard, a
+//!    blocking task that keeps the runtime from being idle, while it works; it gives the clock
+//!    back only while it sleeps through its `ThreadContext` (until its deadline) and when it
+//!    ends — after waking its joiner, so no jump can slip between its end and the join.
+//! 4. **What counts as something happening.** Every state change, trace entry, event, status
+//!    report, process connect or exit and finished unit of work bumps the activity counter
+//!    (`State::activity`).
+//! 5. **Waking.** `Core::wake` notifies the waiters of status changes; the watchdog and the
+//!    trigger dispatcher are woken only when they have work (a pending state entered or
+//!    progressed, a trigger event queued), so idle system tasks never keep the runtime busy.
+//!    The transition function also wakes the waiters of the one record it changed.
+//! 6. **Settling.** [`settle`] runs the runtime at the current instant without letting time
+//!    pass: it yields a few times inside `block_on` (a busy runtime is never idle, so the
+//!    clock stays put) and repeats while the activity counter moves; it stops when one round
+//!    changed nothing, or after a bounded number of rounds (a service that loops forever at one
+//!    instant cannot hang the caller).
+//! 7. **The rule for blocking calls.** Each blocking `Machine` call runs its async API call to
+//!    completion (time passes as the call needs: a StartService waits for the dispatcher) and
+//!    then settles, so what the call set off at that instant has happened when it returns.
+//! 8. **Advancing.** [`advance`] sleeps `d` on the runtime: the clock jumps timer to timer,
+//!    running everything due at each instant, then settles at the end.
+//!
+//! ```
+//! use scm_sim::Machine;
+//! use std::time::Duration;
+//!
+//! let mut m = Machine::builder().build().unwrap();
+//! let before = m.now();
+//! m.settle();                                 // nothing due: no time passes
+//! assert_eq!(m.now(), before);
+//! m.advance(Duration::from_secs(30));         // one jump, no real waiting
+//! assert_eq!(m.now(), before + Duration::from_secs(30));
+//! ```
+
+use std::time::Duration;
+
+use crate::scm::Core;
+
+/// How many rounds [`settle`] runs at most (step 6).
+const SETTLE_ROUNDS: usize = 10_000;
+
+/// Yields per round: enough for a control to travel client → SCM → dispatcher → handler.
+const YIELDS_PER_ROUND: usize = 8;
+
+/// Step 6: runs the machine at the current instant until a round changes nothing.
+pub(crate) fn settle(rt: &tokio::runtime::Runtime, core: &Core) {
+    for _ in 0..SETTLE_ROUNDS {
+        let before = core.activity();
+        rt.block_on(async {
+            for _ in 0..YIELDS_PER_ROUND {
+                tokio::task::yield_now().await;
+            }
+        });
+        if core.activity() == before {
+            break;
+        }
+    }
+}
+
+/// Step 8: lets `d` of virtual time pass, running everything due meanwhile, then settles.
+pub(crate) fn advance(rt: &tokio::runtime::Runtime, core: &Core, d: Duration) {
+    rt.block_on(async move { tokio::time::sleep(d).await });
+    settle(rt, core);
+}
