@@ -4,6 +4,13 @@
 //! Options are read left to right up to the first word that does not start with `--`; each
 //! takes its value as the next word or after `=` (`--seed=7`); a later one overrides an earlier
 //! one. `--help` and `--version` end the reading there. The first bad option is the error.
+//!
+//! Written by hand rather than with clap, because clap would change what users see: its own
+//! error texts and exit code 2 instead of `scm-sim: …` with 1639/87, `--` taken as the end of
+//! options instead of an unknown option, `--machine --seed` reading `--seed` as an option
+//! instead of as the value, a repeated option refused instead of overriding, and errors
+//! reported by kind instead of the first one met from the left. Matching all of that would
+//! take more settings and error translation than this loop.
 
 use std::path::{Path, PathBuf};
 
