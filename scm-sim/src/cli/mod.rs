@@ -14,9 +14,11 @@
 //!
 //! | module | job |
 //! |---|---|
+//! | `options` | the options before the command (`--image`, `--seed`, `--machine`) |
 //! | `words` | splitting a line into words as cmd.exe does |
 //! | `output` | stdout and stderr text, in order |
-//! | `session` | a machine and the dispatch of one command |
+//! | `session` | a machine, its command history and the files its commands read |
+//! | `command` | running one command: its dispatch to sc, reg, tasklist or sim |
 //! | [`sc`] | sc.exe |
 //! | `reg` | reg.exe: query, add, delete, import, export (a folder: query, change, usage) |
 //! | `tasklist` | tasklist /svc |
@@ -30,6 +32,8 @@
 //! on Unix the process exit status keeps only the low 8 bits (1060 shows as 36), so scripts
 //! that need the full code use `run --exit-codes`.
 
+mod command;
+mod options;
 mod output;
 mod persist;
 mod reg;
@@ -43,15 +47,14 @@ mod trigger;
 mod words;
 
 pub use output::{Output, Stream};
-pub use persist::{
-    RecordedCommand, FORMAT as MACHINE_FILE_FORMAT, VERSION as MACHINE_FILE_VERSION,
-};
+pub use persist::{FORMAT as MACHINE_FILE_FORMAT, VERSION as MACHINE_FILE_VERSION};
 pub use script::{read_script, run_script, ScriptOptions};
-pub use session::{CliError, Exit, ImageSpec, Session};
+pub use session::{CliError, Exit, ImageSpec, RecordedCommand, Session};
 pub use shell::run_shell;
 pub use sim::{behavior_words, SIM_HELP};
 pub use words::{quote_word, split_words};
 
+use options::{Leading, MachineOptions};
 use std::path::{Path, PathBuf};
 
 /// `scm-sim help`.
@@ -173,54 +176,22 @@ fn fail(e: &CliError) -> i32 {
 /// The `scm-sim` program: `args` without the program name; returns the exit code.
 pub fn main_with_args(args: Vec<String>) -> i32 {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let mut image = None;
-    let mut seed = None;
-    let mut machine: Option<PathBuf> = None;
-    let mut i = 0;
-    while let Some(a) = args.get(i) {
-        if !a.starts_with("--") {
-            break;
+    let (machine_options, command_at) = match options::parse_leading(&args, &cwd) {
+        Ok(Leading::Command {
+            options,
+            command_at,
+        }) => (options, command_at),
+        Ok(Leading::Help) => {
+            print!("{HELP}");
+            return 0;
         }
-        let (name, inline) = match a.split_once('=') {
-            Some((n, v)) => (n, Some(v.to_string())),
-            None => (a.as_str(), None),
-        };
-        let mut value = || -> Result<String, CliError> {
-            if let Some(v) = inline.clone() {
-                return Ok(v);
-            }
-            i += 1;
-            args.get(i)
-                .cloned()
-                .ok_or_else(|| CliError::new(1639, format!("{name} needs a value")))
-        };
-        let parsed = match name {
-            "--image" => value().and_then(|v| ImageSpec::parse(&v, &cwd).map(|s| image = Some(s))),
-            "--seed" => value().and_then(|v| {
-                v.parse::<u64>()
-                    .map(|n| seed = Some(n))
-                    .map_err(|_| CliError::new(87, format!("--seed wants a number, not \"{v}\"")))
-            }),
-            "--machine" => value().map(|v| machine = Some(cwd.join(v))),
-            "--help" => {
-                print!("{HELP}");
-                return 0;
-            }
-            "--version" => {
-                println!("scm-sim {}", env!("CARGO_PKG_VERSION"));
-                return 0;
-            }
-            other => Err(CliError::new(
-                1639,
-                format!("unknown option {other} (see scm-sim help)"),
-            )),
-        };
-        if let Err(e) = parsed {
-            return fail(&e);
+        Ok(Leading::Version) => {
+            println!("scm-sim {}", env!("CARGO_PKG_VERSION"));
+            return 0;
         }
-        i += 1;
-    }
-    let rest = &args[i..];
+        Err(e) => return fail(&e),
+    };
+    let rest = &args[command_at..];
     let Some(verb) = rest.first() else {
         print!("{HELP}");
         return 0;
@@ -229,42 +200,17 @@ pub fn main_with_args(args: Vec<String>) -> i32 {
         print!("{HELP}");
         return 0;
     }
+    let MachineOptions {
+        image,
+        seed,
+        machine,
+    } = machine_options;
     let mut runner = match Runner::open(image, seed, machine.as_deref(), &cwd) {
         Ok(r) => r,
         Err(e) => return fail(&e),
     };
     match verb.to_ascii_lowercase().as_str() {
-        "run" => {
-            let mut opts = ScriptOptions::default();
-            let mut file = None;
-            for a in &rest[1..] {
-                if a == "--exit-codes" {
-                    opts.exit_codes = true;
-                } else if file.is_none() {
-                    file = Some(a.clone());
-                } else {
-                    return fail(&CliError::new(
-                        1639,
-                        "usage: scm-sim run [--exit-codes] FILE|-",
-                    ));
-                }
-            }
-            let Some(file) = file else {
-                return fail(&CliError::new(
-                    1639,
-                    "usage: scm-sim run [--exit-codes] FILE|-",
-                ));
-            };
-            let text = match read_script(&cwd, &file) {
-                Ok(t) => t,
-                Err(e) => return fail(&e),
-            };
-            opts.stream = true;
-            let mut out = Output::new();
-            let code = run_script(&mut runner, &text, opts, &mut out);
-            out.flush_to_console();
-            code
-        }
+        "run" => run_file(&mut runner, &rest[1..], &cwd),
         "shell" if rest.len() == 1 => run_shell(&mut runner),
         _ => {
             let mut out = Output::new();
@@ -273,4 +219,38 @@ pub fn main_with_args(args: Vec<String>) -> i32 {
             exit.code
         }
     }
+}
+
+/// `scm-sim run [--exit-codes] FILE|-`: `args` are the words after `run`.
+fn run_file(runner: &mut Runner, args: &[String], cwd: &Path) -> i32 {
+    let (mut opts, file) = match run_arguments(args) {
+        Ok(parsed) => parsed,
+        Err(e) => return fail(&e),
+    };
+    let text = match read_script(cwd, &file) {
+        Ok(t) => t,
+        Err(e) => return fail(&e),
+    };
+    opts.stream = true;
+    let mut out = Output::new();
+    let code = run_script(runner, &text, opts, &mut out);
+    out.flush_to_console();
+    code
+}
+
+/// The options and the file of `run`.
+fn run_arguments(args: &[String]) -> Result<(ScriptOptions, String), CliError> {
+    let usage = || CliError::new(1639, "usage: scm-sim run [--exit-codes] FILE|-");
+    let mut opts = ScriptOptions::default();
+    let mut file = None;
+    for a in args {
+        if a == "--exit-codes" {
+            opts.exit_codes = true;
+        } else if file.is_none() {
+            file = Some(a.clone());
+        } else {
+            return Err(usage());
+        }
+    }
+    Ok((opts, file.ok_or_else(usage)?))
 }

@@ -33,21 +33,12 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::session::{CliError, ImageSpec, Session};
+use super::session::{CliError, ImageSpec, RecordedCommand, Session};
 
 /// The `format` tag of a machine file.
 pub const FORMAT: &str = "scm-sim-machine";
 /// The version this scm-sim writes and reads.
 pub const VERSION: u32 = 1;
-
-/// A command that changed the machine, as a machine file keeps it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordedCommand {
-    /// The words that followed `scm-sim`.
-    pub words: Vec<String>,
-    /// The files it read, by the name given on the command line.
-    pub files: BTreeMap<String, Vec<u8>>,
-}
 
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
@@ -110,96 +101,125 @@ pub fn open(
     seed: Option<u64>,
     cwd: &Path,
 ) -> Result<(Session, bool), CliError> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let mut s = Session::new(image.unwrap_or(ImageSpec::Windows10), seed.unwrap_or(0))?;
-            s.set_cwd(cwd);
-            return Ok((s, false));
-        }
-        Err(e) => {
-            return Err(CliError::new(
-                e.raw_os_error().unwrap_or(5),
-                format!("cannot read machine file {}: {e}", path.display()),
-            ))
-        }
+    let Some(bytes) = read_if_present(path)? else {
+        let mut s = Session::new(image.unwrap_or(ImageSpec::Windows10), seed.unwrap_or(0))?;
+        s.set_cwd(cwd);
+        return Ok((s, false));
     };
-    let header: Header = serde_json::from_slice(&bytes).map_err(|e| damaged(path, e))?;
+    check_header(path, &bytes)?;
+    let file: MachineFile = serde_json::from_slice(&bytes).map_err(|e| damaged(path, e))?;
+    let stored = stored_image(path, file.image)?;
+    check_same_start(path, image.as_ref(), seed, &stored, file.seed)?;
+    let mut session = Session::new(stored, file.seed).map_err(|e| damaged(path, e.message))?;
+    session.set_cwd(cwd);
+    for (i, c) in file.commands.into_iter().enumerate() {
+        replay_command(path, &mut session, i + 1, c)?;
+    }
+    Ok((session, true))
+}
+
+/// The file's bytes; `None` when there is no such file.
+fn read_if_present(path: &Path) -> Result<Option<Vec<u8>>, CliError> {
+    match std::fs::read(path) {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(CliError::new(
+            e.raw_os_error().unwrap_or(5),
+            format!("cannot read machine file {}: {e}", path.display()),
+        )),
+    }
+}
+
+/// Checks the `format` tag and the version before the rest is read.
+fn check_header(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let header: Header = serde_json::from_slice(bytes).map_err(|e| damaged(path, e))?;
     match header.format.as_ref().and_then(|v| v.as_str()) {
         Some(FORMAT) => {}
         Some(other) => return Err(damaged(path, format!("its format is {other:?}"))),
         None => return Err(damaged(path, "no \"format\": \"scm-sim-machine\" tag")),
     }
     match header.version.as_ref().and_then(|v| v.as_u64()) {
-        Some(v) if v == u64::from(VERSION) => {}
-        Some(v) if v > u64::from(VERSION) => {
-            return Err(damaged(
-                path,
-                format!("written by a newer scm-sim: version {v}, this one reads {VERSION}"),
-            ))
-        }
-        Some(v) => return Err(damaged(path, format!("unknown version {v}"))),
-        None => return Err(damaged(path, "no version")),
+        Some(v) if v == u64::from(VERSION) => Ok(()),
+        Some(v) if v > u64::from(VERSION) => Err(damaged(
+            path,
+            format!("written by a newer scm-sim: version {v}, this one reads {VERSION}"),
+        )),
+        Some(v) => Err(damaged(path, format!("unknown version {v}"))),
+        None => Err(damaged(path, "no version")),
     }
-    let file: MachineFile = serde_json::from_slice(&bytes).map_err(|e| damaged(path, e))?;
-    let stored = match file.image {
+}
+
+/// The image the stored machine was made from.
+fn stored_image(path: &Path, image: ImageRecord) -> Result<ImageSpec, CliError> {
+    Ok(match image {
         ImageRecord::Windows10 => ImageSpec::Windows10,
         ImageRecord::Empty => ImageSpec::Empty,
         ImageRecord::Reg { name, hex } => ImageSpec::RegFile {
             name,
             bytes: unhex(&hex).ok_or_else(|| damaged(path, "bad hex in the image"))?,
         },
+    })
+}
+
+/// Refuses an `--image` or `--seed` given on the command line that differs from the file's.
+fn check_same_start(
+    path: &Path,
+    image: Option<&ImageSpec>,
+    seed: Option<u64>,
+    stored_image: &ImageSpec,
+    stored_seed: u64,
+) -> Result<(), CliError> {
+    if image.is_some_and(|wanted| wanted != stored_image) {
+        return Err(CliError::new(
+            87,
+            format!(
+                "{} holds a machine made from --image {}; leave out --image or use another file",
+                path.display(),
+                stored_image.describe()
+            ),
+        ));
+    }
+    if seed.is_some_and(|wanted| wanted != stored_seed) {
+        return Err(CliError::new(
+            87,
+            format!(
+                "{} holds a machine made with --seed {}; leave out --seed or use another file",
+                path.display(),
+                stored_seed
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Replays the file's command number `number` (from 1) on `session`.
+fn replay_command(
+    path: &Path,
+    session: &mut Session,
+    number: usize,
+    c: CommandRecord,
+) -> Result<(), CliError> {
+    let mut files = BTreeMap::new();
+    for (name, h) in c.files {
+        let bytes =
+            unhex(&h).ok_or_else(|| damaged(path, format!("bad hex in command {number}")))?;
+        files.insert(name, bytes);
+    }
+    let cmd = RecordedCommand {
+        words: c.words,
+        files,
     };
-    if let Some(wanted) = &image {
-        if *wanted != stored {
-            return Err(CliError::new(
-                87,
-                format!(
-                    "{} holds a machine made from --image {}; leave out --image or use another file",
-                    path.display(),
-                    stored.describe()
-                ),
-            ));
-        }
+    let exit = session.replay(&cmd);
+    if exit.rejected {
+        return Err(damaged(
+            path,
+            format!(
+                "command {number} ({}) is not a command",
+                cmd.words.join(" ")
+            ),
+        ));
     }
-    if let Some(wanted) = seed {
-        if wanted != file.seed {
-            return Err(CliError::new(
-                87,
-                format!(
-                    "{} holds a machine made with --seed {}; leave out --seed or use another file",
-                    path.display(),
-                    file.seed
-                ),
-            ));
-        }
-    }
-    let mut session = Session::new(stored, file.seed).map_err(|e| damaged(path, e.message))?;
-    session.set_cwd(cwd);
-    for (i, c) in file.commands.into_iter().enumerate() {
-        let mut files = BTreeMap::new();
-        for (name, h) in c.files {
-            let bytes =
-                unhex(&h).ok_or_else(|| damaged(path, format!("bad hex in command {}", i + 1)))?;
-            files.insert(name, bytes);
-        }
-        let cmd = RecordedCommand {
-            words: c.words,
-            files,
-        };
-        let exit = session.replay(&cmd);
-        if exit.rejected {
-            return Err(damaged(
-                path,
-                format!(
-                    "command {} ({}) is not a command",
-                    i + 1,
-                    cmd.words.join(" ")
-                ),
-            ));
-        }
-    }
-    Ok((session, true))
+    Ok(())
 }
 
 /// Pretty JSON with one command per line (readable, and diffs show one line per command).

@@ -1,6 +1,6 @@
 //! A session: one simulated machine and what the command line keeps beside it (the commands
-//! that changed the machine and the files those commands read),
-//! and the dispatch of one command (`sc …`, `reg …`, `tasklist …`, `sim …`) to its module.
+//! that changed the machine and the files those commands read). Running one command is the
+//! `command` module's job.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -8,8 +8,14 @@ use std::path::{Path, PathBuf};
 use crate::machine::Image;
 use crate::Machine;
 
-use super::output::Output;
-use super::persist::RecordedCommand;
+/// A command that changed the machine, as a machine file keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedCommand {
+    /// The words that followed `scm-sim`.
+    pub words: Vec<String>,
+    /// The files it read, by the name given on the command line.
+    pub files: BTreeMap<String, Vec<u8>>,
+}
 
 /// The image a session's machine starts from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -226,10 +232,14 @@ impl Session {
         &self.history
     }
 
-    /// Runs one command (the words that follow `scm-sim`), then lets the machine settle.
-    pub fn execute(&mut self, words: &[String], out: &mut Output) -> Exit {
+    /// Before a command runs: forgets the files the previous one read.
+    pub(super) fn begin_command(&mut self) {
         self.inputs.clear();
-        let exit = dispatch(self, words, out);
+    }
+
+    /// After a command ran: lets the machine settle and, when the command changed it,
+    /// records the command with the files it read.
+    pub(super) fn end_command(&mut self, words: &[String], exit: Exit) {
         self.machine.settle();
         if exit.touched && !exit.rejected {
             self.history.push(RecordedCommand {
@@ -237,16 +247,12 @@ impl Session {
                 files: std::mem::take(&mut self.inputs),
             });
         }
-        exit
     }
 
-    /// Replays a recorded command silently (machine files).
-    pub(crate) fn replay(&mut self, cmd: &RecordedCommand) -> Exit {
-        self.replay_files = Some(cmd.files.clone());
-        let mut sink = Output::discarding();
-        let exit = self.execute(&cmd.words, &mut sink);
-        self.replay_files = None;
-        exit
+    /// While replaying a machine file: the files the command being replayed read (`None`
+    /// when not replaying).
+    pub(super) fn set_replay_files(&mut self, files: Option<BTreeMap<String, Vec<u8>>>) {
+        self.replay_files = files;
     }
 
     /// Resolves a file name given on a command line.
@@ -270,36 +276,5 @@ impl Session {
     /// True while replaying a machine file (commands must not write files then).
     pub(crate) fn replaying(&self) -> bool {
         self.replay_files.is_some()
-    }
-}
-
-/// Sends one command to its module.
-fn dispatch(session: &mut Session, words: &[String], out: &mut Output) -> Exit {
-    let Some(verb) = words.first() else {
-        return Exit::ok();
-    };
-    let args = &words[1..];
-    match verb.to_ascii_lowercase().as_str() {
-        "sc" | "sc.exe" => super::sc::run(session, args, out),
-        "reg" | "reg.exe" => super::reg::run(session, args, out),
-        "tasklist" | "tasklist.exe" => super::tasklist::run(session, args, out),
-        "sim" => super::sim::run(session, args, out),
-        "bench" => super::sim::bench(args, out),
-        "help" | "--help" | "-h" | "/?" => {
-            out.out(super::HELP);
-            Exit::ok()
-        }
-        "run" | "shell" => {
-            out.err(&format!(
-                "scm-sim: `{verb}` cannot be used inside a script or the shell\n"
-            ));
-            Exit::rejected(1639)
-        }
-        _ => {
-            out.err(&format!(
-                "scm-sim: unknown command \"{verb}\" (commands: sc, reg, tasklist, sim, run, shell, bench; see scm-sim help)\n"
-            ));
-            Exit::rejected(1639)
-        }
     }
 }

@@ -47,102 +47,140 @@ pub(crate) fn parse(args: &[String]) -> Result<TriggerEvent, String> {
         .map(|k| k.to_ascii_lowercase())
         .ok_or("a trigger KIND is needed")?;
     let rest = &args[1..];
-    let no_more = |ev: TriggerEvent| {
-        if rest.is_empty() {
-            Ok(ev)
-        } else {
-            Err(format!("{kind} takes no data"))
-        }
-    };
-    let custom = |binary: Vec<Vec<u8>>, strings: Vec<String>, level: u8, keywords: u64| {
-        let provider = guid(rest.first()).ok_or(format!("{kind} needs a provider GUID"))?;
-        Ok(TriggerEvent::Custom {
-            provider,
-            binary,
-            strings,
-            level,
-            keywords,
-        })
-    };
     match kind.as_str() {
-        "device" => {
-            let interface_class =
-                guid(rest.first()).ok_or("device needs an interface class GUID")?;
-            Ok(TriggerEvent::DeviceArrival {
-                interface_class,
-                hardware_ids: rest[1..].to_vec(),
-            })
-        }
-        "networkon" => no_more(TriggerEvent::NetworkOn),
-        "networkoff" => no_more(TriggerEvent::NetworkOff),
-        "domainjoin" => no_more(TriggerEvent::DomainJoin),
-        "domainleave" => no_more(TriggerEvent::DomainLeave),
-        "machinepolicy" => no_more(TriggerEvent::MachinePolicy),
-        "userpolicy" => no_more(TriggerEvent::UserPolicy),
-        "portopen" | "portclose" => {
-            let [spec] = rest else {
-                return Err(format!(
-                    "{kind} needs one PORT;PROTOCOL[;IMAGE;SERVICE] argument"
-                ));
-            };
-            let parts: Vec<String> = spec
-                .split(';')
-                .filter(|p| !p.is_empty())
-                .map(str::to_string)
-                .collect();
-            if parts.is_empty() {
-                return Err(format!("{kind} needs a port"));
-            }
-            Ok(if kind == "portopen" {
-                TriggerEvent::PortOpen(parts)
-            } else {
-                TriggerEvent::PortClose(parts)
-            })
-        }
-        "rpcinterface" => match rest {
-            [uuid]
-                if uuid
-                    .trim_matches(|c| c == '{' || c == '}')
-                    .parse::<Guid>()
-                    .is_ok() =>
-            {
-                Ok(TriggerEvent::RpcInterface(
-                    uuid.trim_matches(|c| c == '{' || c == '}').to_string(),
-                ))
-            }
-            _ => Err("rpcinterface needs one interface UUID".into()),
-        },
+        "device" => device_event(rest),
+        "networkon" => without_data(&kind, rest, TriggerEvent::NetworkOn),
+        "networkoff" => without_data(&kind, rest, TriggerEvent::NetworkOff),
+        "domainjoin" => without_data(&kind, rest, TriggerEvent::DomainJoin),
+        "domainleave" => without_data(&kind, rest, TriggerEvent::DomainLeave),
+        "machinepolicy" => without_data(&kind, rest, TriggerEvent::MachinePolicy),
+        "userpolicy" => without_data(&kind, rest, TriggerEvent::UserPolicy),
+        "portopen" | "portclose" => port_event(&kind, rest),
+        "rpcinterface" => rpc_interface_event(rest),
         "namedpipe" => match rest {
             [name] => Ok(TriggerEvent::NamedPipe(name.clone())),
             _ => Err("namedpipe needs one pipe name".into()),
         },
-        "custom" => {
-            let items: Option<Vec<Vec<u8>>> = rest.iter().skip(1).map(|h| hex_bytes(h)).collect();
-            custom(
-                items.ok_or("custom data items are hex strings (ABCDABCD = 4 bytes)")?,
-                vec![],
-                0,
-                0,
-            )
-        }
-        "strcustom" => custom(vec![], rest.iter().skip(1).cloned().collect(), 0, 0),
-        "lvlcustom" => {
-            let level = rest
-                .get(1)
-                .and_then(|l| number(l))
-                .filter(|l| *l <= 255)
-                .ok_or("lvlcustom needs a level 0-255")?;
-            custom(vec![], vec![], level as u8, 0)
-        }
-        "kwanycustom" | "kwallcustom" => {
-            let kw = rest
-                .get(1)
-                .and_then(|k| number(k))
-                .ok_or(format!("{kind} needs a keyword mask"))?;
-            custom(vec![], vec![], 0, kw)
+        "custom" | "strcustom" | "lvlcustom" | "kwanycustom" | "kwallcustom" => {
+            custom_event(&kind, rest)
         }
         other => Err(format!("unknown trigger kind \"{other}\"")),
     }
+}
+
+/// `event`, for a KIND that takes no data.
+fn without_data(kind: &str, rest: &[String], event: TriggerEvent) -> Result<TriggerEvent, String> {
+    if rest.is_empty() {
+        Ok(event)
+    } else {
+        Err(format!("{kind} takes no data"))
+    }
+}
+
+/// `device GUID HWID...`.
+fn device_event(rest: &[String]) -> Result<TriggerEvent, String> {
+    let interface_class = guid(rest.first()).ok_or("device needs an interface class GUID")?;
+    Ok(TriggerEvent::DeviceArrival {
+        interface_class,
+        hardware_ids: rest[1..].to_vec(),
+    })
+}
+
+/// `portopen|portclose PORT;PROTOCOL[;IMAGE;SERVICE]`.
+fn port_event(kind: &str, rest: &[String]) -> Result<TriggerEvent, String> {
+    let [spec] = rest else {
+        return Err(format!(
+            "{kind} needs one PORT;PROTOCOL[;IMAGE;SERVICE] argument"
+        ));
+    };
+    let parts: Vec<String> = spec
+        .split(';')
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect();
+    if parts.is_empty() {
+        return Err(format!("{kind} needs a port"));
+    }
+    Ok(if kind == "portopen" {
+        TriggerEvent::PortOpen(parts)
+    } else {
+        TriggerEvent::PortClose(parts)
+    })
+}
+
+/// `rpcinterface UUID` (braces allowed, dropped).
+fn rpc_interface_event(rest: &[String]) -> Result<TriggerEvent, String> {
+    let uuid = match rest {
+        [uuid] => uuid.trim_matches(|c| c == '{' || c == '}'),
+        _ => return Err("rpcinterface needs one interface UUID".into()),
+    };
+    if uuid.parse::<Guid>().is_err() {
+        return Err("rpcinterface needs one interface UUID".into());
+    }
+    Ok(TriggerEvent::RpcInterface(uuid.to_string()))
+}
+
+/// The ETW kinds: `custom`, `strcustom`, `lvlcustom`, `kwanycustom`, `kwallcustom` `GUID ...`.
+/// The payload is checked before the provider GUID.
+fn custom_event(kind: &str, rest: &[String]) -> Result<TriggerEvent, String> {
+    let payload = custom_payload(kind, &rest[rest.len().min(1)..])?;
+    let provider = guid(rest.first()).ok_or(format!("{kind} needs a provider GUID"))?;
+    Ok(TriggerEvent::Custom {
+        provider,
+        binary: payload.binary,
+        strings: payload.strings,
+        level: payload.level,
+        keywords: payload.keywords,
+    })
+}
+
+/// What a custom (ETW) trigger event carries besides its provider.
+#[derive(Default)]
+struct CustomPayload {
+    binary: Vec<Vec<u8>>,
+    strings: Vec<String>,
+    level: u8,
+    keywords: u64,
+}
+
+/// The payload of a custom KIND from the words after the provider GUID.
+fn custom_payload(kind: &str, data: &[String]) -> Result<CustomPayload, String> {
+    let payload = match kind {
+        "custom" => {
+            let items: Option<Vec<Vec<u8>>> = data.iter().map(|h| hex_bytes(h)).collect();
+            CustomPayload {
+                binary: items.ok_or("custom data items are hex strings (ABCDABCD = 4 bytes)")?,
+                ..CustomPayload::default()
+            }
+        }
+        "strcustom" => CustomPayload {
+            strings: data.to_vec(),
+            ..CustomPayload::default()
+        },
+        "lvlcustom" => {
+            let level = data
+                .first()
+                .and_then(|l| number(l))
+                .filter(|l| *l <= 255)
+                .ok_or("lvlcustom needs a level 0-255")?;
+            CustomPayload {
+                level: level as u8,
+                ..CustomPayload::default()
+            }
+        }
+        // kwanycustom, kwallcustom
+        _ => {
+            let keywords = data
+                .first()
+                .and_then(|k| number(k))
+                .ok_or(format!("{kind} needs a keyword mask"))?;
+            CustomPayload {
+                keywords,
+                ..CustomPayload::default()
+            }
+        }
+    };
+    Ok(payload)
 }
 
 fn outcome_text(o: &TriggerOutcome) -> String {

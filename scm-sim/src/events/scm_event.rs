@@ -20,7 +20,7 @@
 //! Names: `display_name` fields take the service's display name, as Windows logs it; the key
 //! name goes into [`EventRecord::service`](crate::events::EventRecord::service).
 
-use super::catalog::spec;
+use super::catalog::{self, Spec};
 use super::insert::{error_insertion, fill_template};
 use super::values::{
     ControlWord, EventLevel, EventSource, InstalledServiceType, LoggedState, RecoveryAction,
@@ -263,28 +263,63 @@ impl ScmEvent {
     /// The event id (7000–7046 for the SCM, 101/102 for svchost, small numbers for the
     /// simulator's own source).
     pub fn id(&self) -> u32 {
-        spec(self).id
+        self.spec().id
     }
 
     /// The level.
     pub fn level(&self) -> EventLevel {
-        spec(self).level
+        self.spec().level
     }
 
     /// The provider that writes it.
     pub fn source(&self) -> EventSource {
-        spec(self).source
+        self.spec().source.clone()
     }
 
     /// The netevent.h symbolic name (e.g. `EVENT_SERVICE_START_FAILED`); `None` for events
     /// Windows defines only in its manifest (7044–7046), svchost's and the simulator's own.
     pub fn symbol(&self) -> Option<&'static str> {
-        spec(self).symbol
+        self.spec().symbol
     }
 
     /// The message template with `%1`… and `%n`, as in Windows' message table.
     pub fn template(&self) -> &'static str {
-        spec(self).template
+        self.spec().template
+    }
+
+    /// The catalog entry of this event's variant.
+    fn spec(&self) -> &'static Spec {
+        use ScmEvent as E;
+        match self {
+            E::StartFailed { .. } => &catalog::START_FAILED,
+            E::DependencyFailed { .. } => &catalog::DEPENDENCY_FAILED,
+            E::DependOnGroupFailed { .. } => &catalog::DEPEND_ON_GROUP_FAILED,
+            E::DependencyMissing { .. } => &catalog::DEPENDENCY_MISSING,
+            E::ConnectTimeout { .. } => &catalog::CONNECT_TIMEOUT,
+            E::TransactionTimeout { .. } => &catalog::TRANSACTION_TIMEOUT,
+            E::BadServiceState { .. } => &catalog::BAD_SERVICE_STATE,
+            E::StartHung { .. } => &catalog::START_HUNG,
+            E::ExitFailed { .. } => &catalog::EXIT_FAILED,
+            E::ExitFailedSpecific { .. } => &catalog::EXIT_FAILED_SPECIFIC,
+            E::BootDriversFailed { .. } => &catalog::BOOT_DRIVERS_FAILED,
+            E::Crash { .. } => &catalog::CRASH,
+            E::RecoveryFailed { .. } => &catalog::RECOVERY_FAILED,
+            E::CrashNoAction { .. } => &catalog::CRASH_NO_ACTION,
+            E::ControlSent { .. } => &catalog::CONTROL_SENT,
+            E::EnteredState { .. } => &catalog::ENTERED_STATE,
+            E::LogonFailed { .. } => &catalog::LOGON_FAILED,
+            E::DifferentProcessConnected { .. } => &catalog::DIFFERENT_PROCESS_CONNECTED,
+            E::StartTypeChanged { .. } => &catalog::START_TYPE_CHANGED,
+            E::LogonTypeNotGranted { .. } => &catalog::LOGON_TYPE_NOT_GRANTED,
+            E::StopWithReason { .. } => &catalog::STOP_WITH_REASON,
+            E::PreshutdownFailed { .. } => &catalog::PRESHUTDOWN_FAILED,
+            E::SlowStart { .. } => &catalog::SLOW_START,
+            E::Installed { .. } => &catalog::INSTALLED,
+            E::RepeatedControlHang { .. } => &catalog::REPEATED_CONTROL_HANG,
+            E::ServiceMainStart { .. } => &catalog::SERVICE_MAIN_START,
+            E::ServiceMainStop { .. } => &catalog::SERVICE_MAIN_STOP,
+            E::HungStop { .. } => &catalog::HUNG_STOP,
+        }
     }
 
     /// The insertion strings %1, %2, … as Event Viewer resolves them (error codes already
@@ -292,16 +327,46 @@ impl ScmEvent {
     pub fn insertion_strings(&self) -> Vec<String> {
         use ScmEvent as E;
         match self {
+            E::StartFailed { .. }
+            | E::DependencyFailed { .. }
+            | E::DependOnGroupFailed { .. }
+            | E::DependencyMissing { .. }
+            | E::BootDriversFailed { .. }
+            | E::LogonFailed { .. }
+            | E::LogonTypeNotGranted { .. } => self.start_failure_strings(),
+            E::ConnectTimeout { .. }
+            | E::TransactionTimeout { .. }
+            | E::StartHung { .. }
+            | E::PreshutdownFailed { .. }
+            | E::RepeatedControlHang { .. }
+            | E::SlowStart { .. }
+            | E::HungStop { .. } => self.timeout_strings(),
+            E::BadServiceState { .. }
+            | E::ExitFailed { .. }
+            | E::ExitFailedSpecific { .. }
+            | E::Crash { .. }
+            | E::RecoveryFailed { .. }
+            | E::CrashNoAction { .. }
+            | E::DifferentProcessConnected { .. } => self.exit_strings(),
+            E::ControlSent { .. }
+            | E::EnteredState { .. }
+            | E::StopWithReason { .. }
+            | E::StartTypeChanged { .. }
+            | E::Installed { .. }
+            | E::ServiceMainStart { .. }
+            | E::ServiceMainStop { .. } => self.report_strings(),
+        }
+    }
+
+    /// Insertion strings of the events of a start that could not begin (7000–7003, 7026,
+    /// 7038, 7041).
+    fn start_failure_strings(&self) -> Vec<String> {
+        use ScmEvent as E;
+        match self {
             E::StartFailed {
                 display_name,
                 error,
-            }
-            | E::ExitFailed {
-                display_name,
-                error,
-            } => {
-                vec![display_name.clone(), error_insertion(*error)]
-            }
+            } => vec![display_name.clone(), error_insertion(*error)],
             E::DependencyFailed {
                 display_name,
                 dependency_display_name,
@@ -318,9 +383,32 @@ impl ScmEvent {
             | E::DependencyMissing {
                 display_name,
                 dependency: other,
-            } => {
-                vec![display_name.clone(), other.clone()]
+            } => vec![display_name.clone(), other.clone()],
+            E::BootDriversFailed { drivers } => {
+                let list: String = drivers.iter().map(|d| format!("\n{d}")).collect();
+                vec![list]
             }
+            E::LogonFailed {
+                display_name,
+                account,
+                error,
+            } => vec![
+                display_name.clone(),
+                account.clone(),
+                error_insertion(*error),
+            ],
+            E::LogonTypeNotGranted {
+                display_name,
+                account,
+            } => vec![display_name.clone(), account.clone()],
+            other => unreachable!("not a start-failure event: {other:?}"),
+        }
+    }
+
+    /// Insertion strings of timeouts and hangs (7009, 7011, 7022, 7043, 7044, 7046, simulator 1).
+    fn timeout_strings(&self) -> Vec<String> {
+        use ScmEvent as E;
+        match self {
             E::ConnectTimeout {
                 timeout_ms,
                 display_name,
@@ -328,24 +416,37 @@ impl ScmEvent {
             | E::TransactionTimeout {
                 timeout_ms,
                 display_name,
-            } => {
-                vec![timeout_ms.to_string(), display_name.clone()]
-            }
-            E::BadServiceState {
-                display_name,
-                state,
-            } => {
-                vec![display_name.clone(), state.to_string()]
-            }
+            } => vec![timeout_ms.to_string(), display_name.clone()],
             E::StartHung { display_name }
             | E::PreshutdownFailed { display_name }
             | E::RepeatedControlHang { display_name } => vec![display_name.clone()],
+            E::SlowStart {
+                display_name,
+                minutes,
+            } => vec![display_name.clone(), minutes.to_string()],
+            E::HungStop {
+                display_name,
+                waited_ms,
+            } => vec![display_name.clone(), waited_ms.to_string()],
+            other => unreachable!("not a timeout event: {other:?}"),
+        }
+    }
+
+    /// Insertion strings of bad reports, exits and crashes (7016, 7023, 7024, 7031, 7032,
+    /// 7034, 7039).
+    fn exit_strings(&self) -> Vec<String> {
+        use ScmEvent as E;
+        match self {
+            E::BadServiceState {
+                display_name,
+                state,
+            } => vec![display_name.clone(), state.to_string()],
+            E::ExitFailed {
+                display_name,
+                error,
+            } => vec![display_name.clone(), error_insertion(*error)],
             E::ExitFailedSpecific { display_name, code } => {
                 vec![display_name.clone(), error_insertion(Win32Error(*code))]
-            }
-            E::BootDriversFailed { drivers } => {
-                let list: String = drivers.iter().map(|d| format!("\n{d}")).collect();
-                vec![list]
             }
             E::Crash {
                 display_name,
@@ -372,30 +473,7 @@ impl ScmEvent {
             E::CrashNoAction {
                 display_name,
                 count,
-            } => {
-                vec![display_name.clone(), count.to_string()]
-            }
-            E::ControlSent {
-                display_name,
-                control,
-            } => vec![display_name.clone(), control.text()],
-            E::EnteredState {
-                display_name,
-                state,
-            } => {
-                vec![display_name.clone(), state.as_str().to_string()]
-            }
-            E::LogonFailed {
-                display_name,
-                account,
-                error,
-            } => {
-                vec![
-                    display_name.clone(),
-                    account.clone(),
-                    error_insertion(*error),
-                ]
-            }
+            } => vec![display_name.clone(), count.to_string()],
             E::DifferentProcessConnected {
                 display_name,
                 launched_pid,
@@ -404,6 +482,36 @@ impl ScmEvent {
                 display_name.clone(),
                 launched_pid.to_string(),
                 connected_pid.to_string(),
+            ],
+            other => unreachable!("not an exit event: {other:?}"),
+        }
+    }
+
+    /// Insertion strings of controls, state changes, configuration and svchost's ServiceMain
+    /// (7035, 7036, 7040, 7042, 7045, svchost 101/102).
+    fn report_strings(&self) -> Vec<String> {
+        use ScmEvent as E;
+        match self {
+            E::ControlSent {
+                display_name,
+                control,
+            } => vec![display_name.clone(), control.text()],
+            E::EnteredState {
+                display_name,
+                state,
+            } => vec![display_name.clone(), state.as_str().to_string()],
+            E::StopWithReason {
+                display_name,
+                control,
+                reason_code,
+                reason_text,
+                comment,
+            } => vec![
+                display_name.clone(),
+                control.text(),
+                format!("{reason_code:#010x}"),
+                reason_text.clone(),
+                comment.clone(),
             ],
             E::StartTypeChanged {
                 display_name,
@@ -414,33 +522,6 @@ impl ScmEvent {
                 from.as_str().to_string(),
                 to.as_str().to_string(),
             ],
-            E::LogonTypeNotGranted {
-                display_name,
-                account,
-            } => {
-                vec![display_name.clone(), account.clone()]
-            }
-            E::StopWithReason {
-                display_name,
-                control,
-                reason_code,
-                reason_text,
-                comment,
-            } => {
-                vec![
-                    display_name.clone(),
-                    control.text(),
-                    format!("{reason_code:#010x}"),
-                    reason_text.clone(),
-                    comment.clone(),
-                ]
-            }
-            E::SlowStart {
-                display_name,
-                minutes,
-            } => {
-                vec![display_name.clone(), minutes.to_string()]
-            }
             E::Installed {
                 service_name,
                 image_path,
@@ -458,12 +539,7 @@ impl ScmEvent {
             | E::ServiceMainStop { service_name, dll } => {
                 vec![service_name.clone(), dll.clone()]
             }
-            E::HungStop {
-                display_name,
-                waited_ms,
-            } => {
-                vec![display_name.clone(), waited_ms.to_string()]
-            }
+            other => unreachable!("not a report event: {other:?}"),
         }
     }
 

@@ -17,6 +17,7 @@
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -26,7 +27,7 @@ use crate::process::ProcessContext;
 use crate::service::{
     AsyncControlHandler, ControlRequest, Program, Service, ServiceContext, ServiceControl,
     ServiceControlAccept, ServiceControlHandlerResult, ServiceExitCode, ServiceState,
-    ServiceStatus, ServiceTable,
+    ServiceStatus, ServiceTable, StatusHandle,
 };
 
 /// Where a scripted service stops making progress.
@@ -273,13 +274,12 @@ pub(crate) fn service() -> Arc<dyn Service> {
 struct ScriptedHandler {
     tx: mpsc::UnboundedSender<ServiceControl>,
     behavior: Behavior,
-    stopping: Arc<std::sync::atomic::AtomicBool>,
+    stopping: Arc<AtomicBool>,
 }
 
 #[async_trait]
 impl AsyncControlHandler for ScriptedHandler {
     async fn handle(&self, request: ControlRequest) -> ServiceControlHandlerResult {
-        use std::sync::atomic::Ordering;
         if self.behavior.hang == Hang::Handler {
             std::future::pending::<()>().await;
         }
@@ -312,7 +312,7 @@ impl AsyncControlHandler for ScriptedHandler {
 
 /// Reports `state` with a rising checkpoint every `every` until `total` has passed.
 async fn pending(
-    status: &crate::service::StatusHandle,
+    status: &StatusHandle,
     state: ServiceState,
     b: &Behavior,
     total: Duration,
@@ -338,21 +338,46 @@ async fn pending(
 #[async_trait]
 impl Service for ScriptedService {
     async fn run(&self, ctx: ServiceContext, args: Vec<String>) {
-        let b = ctx.core.behavior_for(ctx.name());
-        let (tx, mut rx) = mpsc::unbounded_channel();
-        let stopping: Arc<std::sync::atomic::AtomicBool> = Default::default();
+        let behavior = ctx.core.behavior_for(ctx.name());
+        let (tx, controls) = mpsc::unbounded_channel();
+        let stopping: Arc<AtomicBool> = Default::default();
         let handler = ScriptedHandler {
             tx,
-            behavior: b.clone(),
+            behavior: behavior.clone(),
             stopping: stopping.clone(),
         };
         let Ok(status) = ctx.register_async_handler(handler) else {
             return;
         };
+        let run = ScriptedRun {
+            ctx: &ctx,
+            status: &status,
+            b: &behavior,
+        };
+        if !run.start().await {
+            return;
+        }
+        let idle = run.idle_timeout(&args);
+        run.serve(controls, idle, &stopping).await;
+    }
+}
+
+/// One run of a scripted service: what its steps share.
+struct ScriptedRun<'a> {
+    ctx: &'a ServiceContext,
+    status: &'a StatusHandle,
+    b: &'a Behavior,
+}
+
+impl ScriptedRun<'_> {
+    /// START_PENDING, then RUNNING (or the scripted crash or hang on the way). False when the
+    /// process crashed while starting.
+    async fn start(&self) -> bool {
+        let (ctx, status, b) = (self.ctx, self.status, self.b);
         if b.crash == Crash::Start {
             ctx.core
                 .crash_process(ctx.process_id(), "scripted crash while starting");
-            return;
+            return false;
         }
         if b.hang == Hang::Start {
             let _ = status.set_status(ServiceStatus::pending(
@@ -363,95 +388,59 @@ impl Service for ScriptedService {
             std::future::pending::<()>().await;
         }
         pending(
-            &status,
+            status,
             ServiceState::StartPending,
-            &b,
+            b,
             b.start_time,
             ServiceControlAccept::empty(),
         )
         .await;
         let _ = status.set_status(ServiceStatus::running(b.accept));
         if let Crash::After(d) = b.crash {
-            let core = ctx.core.clone();
-            let pid = ctx.process_id();
-            let t = ctx.core.spawn(async move {
-                tokio::time::sleep(d).await;
-                core.crash_process(pid, "scripted crash");
-            });
-            ctx.core.attach_task(pid, t.abort_handle());
+            self.crash_after(d);
         }
+        true
+    }
+
+    /// Crashes the process `delay` from now.
+    fn crash_after(&self, delay: Duration) {
+        let core = self.ctx.core.clone();
+        let pid = self.ctx.process_id();
+        let t = self.ctx.core.spawn(async move {
+            tokio::time::sleep(delay).await;
+            core.crash_process(pid, "scripted crash");
+        });
+        self.ctx.core.attach_task(pid, t.abort_handle());
+    }
+
+    /// A trigger-started service with Parameters\ServiceIdleTimeout (seconds) stops itself
+    /// after that long without a trigger event.
+    fn idle_timeout(&self, args: &[String]) -> Option<Duration> {
+        let trigger_started = args.get(1).is_some_and(|a| a == "TriggerStarted");
+        if !trigger_started {
+            return None;
+        }
+        let ctx = self.ctx;
+        ctx.core.lock().fresh_parameters(ctx.name()).and_then(|p| {
+            p.service_idle_timeout
+                .map(|t| Duration::from_secs(u64::from(t.value)))
+        })
+    }
+
+    /// Answers controls while running or paused, until a stop ends the run.
+    async fn serve(
+        &self,
+        mut controls: mpsc::UnboundedReceiver<ServiceControl>,
+        idle: Option<Duration>,
+        stopping: &AtomicBool,
+    ) {
+        let (status, b) = (self.status, self.b);
         let mut current = ServiceStatus::running(b.accept);
-        // A trigger-started service with Parameters\ServiceIdleTimeout (seconds) stops
-        // itself after that long without a trigger event.
-        let idle = if args.get(1).is_some_and(|a| a == "TriggerStarted") {
-            ctx.core.lock().fresh_parameters(ctx.name()).and_then(|p| {
-                p.service_idle_timeout
-                    .map(|t| Duration::from_secs(u64::from(t.value)))
-            })
-        } else {
-            None
-        };
-        loop {
-            let next = match idle {
-                Some(d) => tokio::select! {
-                    biased;
-                    c = rx.recv() => c,
-                    _ = tokio::time::sleep(d) => {
-                        ctx.core.trace_note(&format!("{} stops itself after {} s idle", ctx.name(), d.as_secs()));
-                        Some(ServiceControl::Stop)
-                    }
-                },
-                None => rx.recv().await,
-            };
-            let Some(control) = next else { break };
+        while let Some(control) = self.next_control(&mut controls, idle).await {
             match control {
                 ServiceControl::Stop | ServiceControl::Shutdown | ServiceControl::Preshutdown => {
-                    stopping.store(true, std::sync::atomic::Ordering::SeqCst);
-                    // Either way it keeps accepting TRIGGEREVENT while stopping; it answers
-                    // 1115 (shutdown-in-progress) or NO_ERROR (ignore, dropping the event).
-                    let accept_while_stopping =
-                        if b.accept.contains(ServiceControlAccept::TRIGGEREVENT) {
-                            ServiceControlAccept::TRIGGEREVENT
-                        } else {
-                            ServiceControlAccept::empty()
-                        };
-                    if b.crash == Crash::Stop {
-                        let _ = status.set_status(ServiceStatus::pending(
-                            ServiceState::StopPending,
-                            1,
-                            b.wait_hint,
-                        ));
-                        ctx.core
-                            .crash_process(ctx.process_id(), "scripted crash while stopping");
-                        return;
-                    }
-                    if b.hang == Hang::Stop {
-                        let _ = status.set_status(ServiceStatus::pending(
-                            ServiceState::StopPending,
-                            1,
-                            b.wait_hint,
-                        ));
-                        std::future::pending::<()>().await;
-                    }
-                    pending(
-                        &status,
-                        ServiceState::StopPending,
-                        &b,
-                        b.stop_time,
-                        accept_while_stopping,
-                    )
-                    .await;
-                    let exit = if b.exit_code == Win32Error::SERVICE_SPECIFIC_ERROR.code() {
-                        ServiceExitCode::ServiceSpecific(b.specific_exit_code)
-                    } else {
-                        ServiceExitCode::Win32(b.exit_code)
-                    };
-                    if let Some(d) = b.stop_leaves_worker {
-                        ctx.spawn_task("flush worker", async move {
-                            tokio::time::sleep(d).await;
-                        });
-                    }
-                    let _ = status.set_status(ServiceStatus::stopped(exit));
+                    stopping.store(true, Ordering::SeqCst);
+                    self.stop().await;
                     return;
                 }
                 // A redundant PAUSE or CONTINUE only re-reports the current state.
@@ -462,34 +451,101 @@ impl Service for ScriptedService {
                     let _ = status.set_status(current);
                 }
                 ServiceControl::Pause => {
-                    pending(
-                        &status,
-                        ServiceState::PausePending,
-                        &b,
-                        b.pause_time,
-                        b.accept,
-                    )
-                    .await;
-                    current = ServiceStatus::new(ServiceState::Paused).accepting(b.accept);
-                    let _ = status.set_status(current);
+                    let paused = ServiceStatus::new(ServiceState::Paused).accepting(b.accept);
+                    current = self.change(ServiceState::PausePending, paused).await;
                 }
                 ServiceControl::Continue => {
-                    pending(
-                        &status,
-                        ServiceState::ContinuePending,
-                        &b,
-                        b.pause_time,
-                        b.accept,
-                    )
-                    .await;
-                    current = ServiceStatus::running(b.accept);
-                    let _ = status.set_status(current);
+                    let running = ServiceStatus::running(b.accept);
+                    current = self.change(ServiceState::ContinuePending, running).await;
                 }
                 ServiceControl::Interrogate => {
                     let _ = status.set_status(current);
                 }
                 _ => {}
             }
+        }
+    }
+
+    /// The next control, or a STOP of its own once `idle` passes without one.
+    async fn next_control(
+        &self,
+        controls: &mut mpsc::UnboundedReceiver<ServiceControl>,
+        idle: Option<Duration>,
+    ) -> Option<ServiceControl> {
+        let ctx = self.ctx;
+        match idle {
+            Some(d) => tokio::select! {
+                biased;
+                c = controls.recv() => c,
+                _ = tokio::time::sleep(d) => {
+                    ctx.core.trace_note(&format!("{} stops itself after {} s idle", ctx.name(), d.as_secs()));
+                    Some(ServiceControl::Stop)
+                }
+            },
+            None => controls.recv().await,
+        }
+    }
+
+    /// Reports `pending_state` for the pause time, then `done`, which it returns.
+    async fn change(&self, pending_state: ServiceState, done: ServiceStatus) -> ServiceStatus {
+        let b = self.b;
+        pending(self.status, pending_state, b, b.pause_time, b.accept).await;
+        let _ = self.status.set_status(done);
+        done
+    }
+
+    /// STOP_PENDING, then STOPPED with the scripted exit code (or the scripted crash or hang
+    /// on the way).
+    async fn stop(&self) {
+        let (ctx, status, b) = (self.ctx, self.status, self.b);
+        // Either way it keeps accepting TRIGGEREVENT while stopping; it answers
+        // 1115 (shutdown-in-progress) or NO_ERROR (ignore, dropping the event).
+        let accept_while_stopping = if b.accept.contains(ServiceControlAccept::TRIGGEREVENT) {
+            ServiceControlAccept::TRIGGEREVENT
+        } else {
+            ServiceControlAccept::empty()
+        };
+        if b.crash == Crash::Stop {
+            let _ = status.set_status(ServiceStatus::pending(
+                ServiceState::StopPending,
+                1,
+                b.wait_hint,
+            ));
+            ctx.core
+                .crash_process(ctx.process_id(), "scripted crash while stopping");
+            return;
+        }
+        if b.hang == Hang::Stop {
+            let _ = status.set_status(ServiceStatus::pending(
+                ServiceState::StopPending,
+                1,
+                b.wait_hint,
+            ));
+            std::future::pending::<()>().await;
+        }
+        pending(
+            status,
+            ServiceState::StopPending,
+            b,
+            b.stop_time,
+            accept_while_stopping,
+        )
+        .await;
+        if let Some(d) = b.stop_leaves_worker {
+            ctx.spawn_task("flush worker", async move {
+                tokio::time::sleep(d).await;
+            });
+        }
+        let _ = status.set_status(ServiceStatus::stopped(self.exit_code()));
+    }
+
+    /// The exit code STOPPED reports.
+    fn exit_code(&self) -> ServiceExitCode {
+        let b = self.b;
+        if b.exit_code == Win32Error::SERVICE_SPECIFIC_ERROR.code() {
+            ServiceExitCode::ServiceSpecific(b.specific_exit_code)
+        } else {
+            ServiceExitCode::Win32(b.exit_code)
         }
     }
 }

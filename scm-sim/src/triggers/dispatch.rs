@@ -287,21 +287,17 @@ impl Core {
 /// Moves raised events into the queues of the services they match and picks the next
 /// action for each service whose state allows it.
 fn plan(st: &mut State) -> Vec<Step> {
+    queue_raised_events(st);
+    let keys: Vec<String> = st.triggers.queues.keys().cloned().collect();
+    keys.iter().filter_map(|key| next_step(st, key)).collect()
+}
+
+/// Moves raised events into the queues of the services they match (or drops them in
+/// low-memory mode).
+fn queue_raised_events(st: &mut State) {
     let inbox: Vec<(u64, TriggerEvent)> = st.triggers.inbox.drain(..).collect();
     for (id, event) in inbox {
-        let matched: Vec<(String, TriggerAction)> = st
-            .records
-            .iter()
-            .filter(|(_, r)| !r.marked_for_delete)
-            .filter_map(|(k, r)| {
-                r.config
-                    .triggers
-                    .iter()
-                    .find(|t| event.matches(t))
-                    .map(|t| (k.folded().to_string(), t.action))
-            })
-            .collect();
-        for (key, action) in matched {
+        for (key, action) in matching_services(st, &event) {
             if st.triggers.low_memory {
                 record(st, id, &key, TriggerOutcome::DroppedLowMemory);
                 continue;
@@ -319,76 +315,103 @@ fn plan(st: &mut State) -> Vec<Step> {
                 });
         }
     }
-    let mut steps = Vec::new();
-    let keys: Vec<String> = st.triggers.queues.keys().cloned().collect();
-    for key in keys {
-        let Some((state, accepted)) = st
-            .record(&key)
-            .map(|r| (r.status().state, r.status().accepted))
-        else {
-            st.triggers.queues.remove(&key);
-            continue;
+}
+
+/// The services (not marked for delete) with a trigger `event` matches, with that trigger's
+/// action.
+fn matching_services(st: &State, event: &TriggerEvent) -> Vec<(String, TriggerAction)> {
+    st.records
+        .iter()
+        .filter(|(_, r)| !r.marked_for_delete)
+        .filter_map(|(k, r)| {
+            r.config
+                .triggers
+                .iter()
+                .find(|t| event.matches(t))
+                .map(|t| (k.folded().to_string(), t.action))
+        })
+        .collect()
+}
+
+/// Whether a service that depends on `key` is not stopped (a trigger stop is then refused).
+fn has_active_dependents(st: &State, key: &str) -> bool {
+    st.records
+        .dependents_of(key)
+        .any(|r| r.status().state != ServiceState::Stopped)
+}
+
+/// The step for the head of `key`'s queue. Resolves heads that need no step (already stopped,
+/// refused) until one needs a step or must wait; forgets the queue of a deleted service and
+/// an empty queue.
+fn next_step(st: &mut State, key: &str) -> Option<Step> {
+    let Some((state, accepted)) = st
+        .record(key)
+        .map(|r| (r.status().state, r.status().accepted))
+    else {
+        st.triggers.queues.remove(key);
+        return None;
+    };
+    let dependents_active = has_active_dependents(st, key);
+    let accepts_trigger = accepted.contains(ServiceControlAccept::TRIGGEREVENT);
+    loop {
+        let queue = st.triggers.queues.get_mut(key)?;
+        let Some(head) = queue.front() else {
+            st.triggers.queues.remove(key);
+            return None;
         };
-        let dependents_active = st.records.values().any(|r| {
-            r.status().state != ServiceState::Stopped
-                && r.config
-                    .depend_on_service
-                    .iter()
-                    .any(|d| d.eq_ignore_ascii_case(&key))
-        });
-        // Resolve heads that need no step (already stopped, refused) until one needs a step
-        // or must wait.
-        while let Some(queue) = st.triggers.queues.get_mut(&key) {
-            let Some(head) = queue.front_mut() else {
-                st.triggers.queues.remove(&key);
-                break;
-            };
-            if head.in_flight {
-                break;
-            }
-            let event = head.event;
-            let accepts_trigger = accepted.contains(ServiceControlAccept::TRIGGEREVENT);
-            match head.action {
-                TriggerAction::Stop => {
-                    queue.pop_front();
-                    if state == ServiceState::Stopped {
-                        record(st, event, &key, TriggerOutcome::AlreadyStopped);
-                        continue;
-                    } else if dependents_active {
-                        let refused = TriggerOutcome::StopRefused(
-                            Win32Error::DEPENDENT_SERVICES_RUNNING.code(),
-                        );
-                        record(st, event, &key, refused);
-                        continue;
-                    }
-                    steps.push(Step::Stop(key.clone(), event));
+        if head.in_flight {
+            return None;
+        }
+        let (event, action) = (head.event, head.action);
+        match action {
+            TriggerAction::Stop => {
+                queue.pop_front();
+                if state == ServiceState::Stopped {
+                    record(st, event, key, TriggerOutcome::AlreadyStopped);
+                } else if dependents_active {
+                    let refused =
+                        TriggerOutcome::StopRefused(Win32Error::DEPENDENT_SERVICES_RUNNING.code());
+                    record(st, event, key, refused);
+                } else {
+                    return Some(Step::Stop(key.to_string(), event));
                 }
-                TriggerAction::Start | TriggerAction::Other(_) => match state {
-                    ServiceState::Stopped => {
-                        queue.pop_front();
-                        steps.push(Step::Start(key.clone(), event));
-                    }
-                    ServiceState::StopPending
-                        if accepts_trigger && !head.refused_while_stopping =>
-                    {
-                        head.in_flight = true;
-                        steps.push(Step::Deliver(key.clone(), event, head.description.clone()));
-                    }
-                    ServiceState::Running
-                    | ServiceState::Paused
-                    | ServiceState::PausePending
-                    | ServiceState::ContinuePending
-                        if accepts_trigger =>
-                    {
-                        head.in_flight = true;
-                        steps.push(Step::Deliver(key.clone(), event, head.description.clone()));
-                    }
-                    // START_PENDING, a stop in progress, or no TRIGGEREVENT accepted: held.
-                    _ => {}
-                },
             }
-            break;
+            TriggerAction::Start | TriggerAction::Other(_) => {
+                return start_or_deliver(queue, key, state, accepts_trigger);
+            }
         }
     }
-    steps
+}
+
+/// The step for a queue head that starts the service or is delivered to it as TRIGGEREVENT;
+/// none while it is held (START_PENDING, a stop in progress, or no TRIGGEREVENT accepted).
+fn start_or_deliver(
+    queue: &mut VecDeque<Pending>,
+    key: &str,
+    state: ServiceState,
+    accepts_trigger: bool,
+) -> Option<Step> {
+    let head = queue.front_mut()?;
+    let event = head.event;
+    let deliverable = match state {
+        ServiceState::Stopped => {
+            queue.pop_front();
+            return Some(Step::Start(key.to_string(), event));
+        }
+        ServiceState::StopPending => accepts_trigger && !head.refused_while_stopping,
+        ServiceState::Running
+        | ServiceState::Paused
+        | ServiceState::PausePending
+        | ServiceState::ContinuePending => accepts_trigger,
+        _ => false,
+    };
+    if !deliverable {
+        return None;
+    }
+    head.in_flight = true;
+    Some(Step::Deliver(
+        key.to_string(),
+        event,
+        head.description.clone(),
+    ))
 }

@@ -1,10 +1,11 @@
 //! `reg add`, `reg delete`, `reg import` and `reg export`.
 
 use fake_registry::regfile::ExportOptions;
-use fake_registry::{RegValue, ValueType};
+use fake_registry::{Caller, RegError, RegPath, RegValue, Registry, ValueType};
 
 use super::{
-    bad_key, bad_option, caller, fail, parse_key, switches, syntax, CANCELED, NOT_FOUND, SUCCESS,
+    bad_key, bad_option, caller, fail, parse_key, switches, syntax, KeyArg, Switches, CANCELED,
+    NOT_FOUND, SUCCESS,
 };
 use crate::cli::output::Output;
 use crate::cli::session::{Exit, Session};
@@ -152,61 +153,20 @@ pub(super) fn delete(session: &mut Session, args: &[String], out: &mut Output) -
     };
     let caller = caller();
     let force = s.flag("/f");
-    let value = match s.value("/v") {
-        Some(Some(n)) => Some(n.clone()),
-        _ if s.flag("/ve") => Some(String::new()),
-        _ => None,
-    };
-    let all_values = s.flag("/va");
+    let target = DeleteTarget::from_switches(&s);
     session.machine.with_registry(|reg| {
-        if reg.open_key(&caller, &key.path).is_err() {
+        if !target.exists(reg, &caller, &key.path) {
             return fail(out, NOT_FOUND);
         }
-        if let Some(n) = &value {
-            if reg.get_value(&caller, &key.path, n).is_err() {
-                return fail(out, NOT_FOUND);
-            }
-        }
         if !force {
-            let question = match (&value, all_values) {
-                (Some(n), _) => format!(
-                    "Delete the registry value {} (Yes/No)? \n",
-                    if n.is_empty() { "(Default)" } else { n }
-                ),
-                (None, true) => format!(
-                    "Delete all values under the registry key {} (Yes/No)? \n",
-                    key.shown
-                ),
-                (None, false) => format!(
-                    "Permanently delete the registry key {} (Yes/No)? \n",
-                    key.shown
-                ),
-            };
-            out.out(&question);
+            out.out(&target.question(&key));
             out.out(CANCELED);
             return Exit::ok();
         }
-        let result = match (&value, all_values) {
-            (Some(n), _) => reg.delete_value(&caller, &key.path, n),
-            (None, true) => {
-                let names: Vec<String> = reg
-                    .enum_values(&caller, &key.path)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|(n, _)| n)
-                    .collect();
-                names
-                    .iter()
-                    .try_for_each(|n| reg.delete_value(&caller, &key.path, n))
-            }
-            (None, false) => {
-                if key.path.parts().is_empty() {
-                    return bad_key(out, "DELETE");
-                }
-                reg.delete_key_recursive(&caller, &key.path)
-            }
-        };
-        match result {
+        if matches!(target, DeleteTarget::Key) && key.path.parts().is_empty() {
+            return bad_key(out, "DELETE");
+        }
+        match target.remove(reg, &caller, &key.path) {
             Ok(()) => {
                 out.out(SUCCESS);
                 Exit::touched(0)
@@ -214,6 +174,71 @@ pub(super) fn delete(session: &mut Session, args: &[String], out: &mut Output) -
             Err(e) => fail(out, &format!("ERROR: {}\n", e.message())),
         }
     })
+}
+
+/// What `reg delete` removes: one value (`/v NAME`, `/ve`), all values (`/va`) or the key.
+enum DeleteTarget {
+    Value(String),
+    AllValues,
+    Key,
+}
+
+impl DeleteTarget {
+    fn from_switches(s: &Switches) -> DeleteTarget {
+        match s.value("/v") {
+            Some(Some(n)) => DeleteTarget::Value(n.clone()),
+            _ if s.flag("/ve") => DeleteTarget::Value(String::new()),
+            _ if s.flag("/va") => DeleteTarget::AllValues,
+            _ => DeleteTarget::Key,
+        }
+    }
+
+    /// Whether the key (and the value, for one value) exists.
+    fn exists(&self, reg: &mut Registry, caller: &Caller, path: &RegPath) -> bool {
+        if reg.open_key(caller, path).is_err() {
+            return false;
+        }
+        match self {
+            DeleteTarget::Value(n) => reg.get_value(caller, path, n).is_ok(),
+            DeleteTarget::AllValues | DeleteTarget::Key => true,
+        }
+    }
+
+    /// The question reg.exe asks without `/f`.
+    fn question(&self, key: &KeyArg) -> String {
+        match self {
+            DeleteTarget::Value(n) => format!(
+                "Delete the registry value {} (Yes/No)? \n",
+                if n.is_empty() { "(Default)" } else { n }
+            ),
+            DeleteTarget::AllValues => format!(
+                "Delete all values under the registry key {} (Yes/No)? \n",
+                key.shown
+            ),
+            DeleteTarget::Key => format!(
+                "Permanently delete the registry key {} (Yes/No)? \n",
+                key.shown
+            ),
+        }
+    }
+
+    fn remove(&self, reg: &mut Registry, caller: &Caller, path: &RegPath) -> Result<(), RegError> {
+        match self {
+            DeleteTarget::Value(n) => reg.delete_value(caller, path, n),
+            DeleteTarget::AllValues => {
+                let names: Vec<String> = reg
+                    .enum_values(caller, path)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(n, _)| n)
+                    .collect();
+                names
+                    .iter()
+                    .try_for_each(|n| reg.delete_value(caller, path, n))
+            }
+            DeleteTarget::Key => reg.delete_key_recursive(caller, path),
+        }
+    }
 }
 
 pub(super) fn import(session: &mut Session, args: &[String], out: &mut Output) -> Exit {

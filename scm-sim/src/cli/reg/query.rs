@@ -2,7 +2,9 @@
 
 use fake_registry::{Caller, RegPath, RegValue, Registry, ValueType};
 
-use super::{bad_key, bad_option, caller, fail, parse_key, switches, syntax, KeyArg, NOT_FOUND};
+use super::{
+    bad_key, bad_option, caller, fail, parse_key, switches, syntax, KeyArg, Switches, NOT_FOUND,
+};
 use crate::cli::output::Output;
 use crate::cli::session::{Exit, Session};
 
@@ -68,6 +70,23 @@ struct Search {
 }
 
 impl Search {
+    /// The search `/f PATTERN` (or `/v NAME /s`) asks for, with `/k`, `/d`, `/v`, `/c`, `/e`.
+    fn from_switches(s: &Switches, find: Option<String>, value_name: Option<String>) -> Search {
+        let only_keys = s.flag("/k");
+        let only_data = s.flag("/d");
+        let names_only = s.value("/v").is_some_and(Option::is_none);
+        let any = !only_keys && !only_data && !names_only;
+        Search {
+            pattern: find.unwrap_or_else(|| "*".into()),
+            keys: any || only_keys,
+            names: any || names_only,
+            data: any || only_data,
+            case_sensitive: s.flag("/c"),
+            exact: s.flag("/e"),
+            value_name,
+        }
+    }
+
     fn matches(&self, text: &str) -> bool {
         if self.pattern == "*" {
             return true;
@@ -110,28 +129,9 @@ pub(super) fn query(session: &mut Session, args: &[String], out: &mut Output) ->
     let Some(key) = parse_key(key_text) else {
         return bad_key(out, "QUERY");
     };
-    let types = match s.value("/t") {
-        Some(Some(t)) => {
-            let parsed: Option<Vec<ValueType>> = t
-                .split(',')
-                .map(|n| ValueType::from_name(n.trim()))
-                .collect();
-            match parsed {
-                Some(p) => Some(p),
-                None => return bad_option(out, "QUERY", t),
-            }
-        }
-        _ => None,
-    };
-    let separator = match s.value("/se") {
-        Some(Some(sep)) if sep.chars().count() == 1 => sep.clone(),
-        Some(_) => return syntax(out, "QUERY"),
-        None => "\\0".to_string(),
-    };
-    let opts = QueryOptions {
-        types,
-        separator,
-        numeric: s.flag("/z"),
+    let opts = match query_options(&s, out) {
+        Ok(opts) => opts,
+        Err(exit) => return exit,
     };
     let recursive = s.flag("/s");
     let caller = caller();
@@ -146,36 +146,63 @@ pub(super) fn query(session: &mut Session, args: &[String], out: &mut Output) ->
             _ => None,
         };
         if find.is_some() || (recursive && value_name.is_some()) {
-            let only_keys = s.flag("/k");
-            let only_data = s.flag("/d");
-            let names_only = s.value("/v").is_some_and(Option::is_none);
-            let any = !only_keys && !only_data && !names_only;
-            let search = Search {
-                pattern: find.unwrap_or_else(|| "*".into()),
-                keys: any || only_keys,
-                names: any || names_only,
-                data: any || only_data,
-                case_sensitive: s.flag("/c"),
-                exact: s.flag("/e"),
-                value_name,
-            };
+            let search = Search::from_switches(&s, find, value_name);
             return search_keys(reg, &caller, &key, recursive, &search, &opts, out);
         }
         if let Some(name) = value_name {
             return query_value(reg, &caller, &key, &name, &opts, out);
         }
-        let mut text = String::from("\n");
-        if recursive {
-            list_recursive(reg, &caller, &key.shown, &key.path, true, &opts, &mut text);
-        } else {
-            text += &values_block(reg, &caller, &key.shown, &key.path, false, &opts);
-            for sub in reg.enum_subkeys(&caller, &key.path).unwrap_or_default() {
-                text += &format!("{}\\{sub}\n", key.shown);
-            }
-        }
-        out.out(&text);
+        out.out(&key_listing(reg, &caller, &key, recursive, &opts));
         Exit::ok()
     })
+}
+
+/// The display options: `/t` types, `/se` separator, `/z`. The error exit when `/t` or `/se`
+/// is malformed.
+fn query_options(s: &Switches, out: &mut Output) -> Result<QueryOptions, Exit> {
+    let types = match s.value("/t") {
+        Some(Some(t)) => {
+            let parsed: Option<Vec<ValueType>> = t
+                .split(',')
+                .map(|n| ValueType::from_name(n.trim()))
+                .collect();
+            match parsed {
+                Some(p) => Some(p),
+                None => return Err(bad_option(out, "QUERY", t)),
+            }
+        }
+        _ => None,
+    };
+    let separator = match s.value("/se") {
+        Some(Some(sep)) if sep.chars().count() == 1 => sep.clone(),
+        Some(_) => return Err(syntax(out, "QUERY")),
+        None => "\\0".to_string(),
+    };
+    Ok(QueryOptions {
+        types,
+        separator,
+        numeric: s.flag("/z"),
+    })
+}
+
+/// A key without `/f` or `/v`: its values and subkeys, or with `/s` every key below.
+fn key_listing(
+    reg: &mut Registry,
+    caller: &Caller,
+    key: &KeyArg,
+    recursive: bool,
+    opts: &QueryOptions,
+) -> String {
+    let mut text = String::from("\n");
+    if recursive {
+        list_recursive(reg, caller, &key.shown, &key.path, true, opts, &mut text);
+    } else {
+        text += &values_block(reg, caller, &key.shown, &key.path, false, opts);
+        for sub in reg.enum_subkeys(caller, &key.path).unwrap_or_default() {
+            text += &format!("{}\\{sub}\n", key.shown);
+        }
+    }
+    text
 }
 
 /// Path, values and a blank line; with `always` the path and blank line even without values.

@@ -40,7 +40,6 @@ fn parse_one(option: &str) -> Option<Trigger> {
     let kind = parts.get(1)?.to_ascii_lowercase();
     let rest = &parts[2..];
     let start_only = |t: Trigger| (action == TriggerAction::Start).then_some(t);
-    let stop_only = |t: Trigger| (action == TriggerAction::Stop).then_some(t);
     let bare = |ty: TriggerType, g: Guid| Trigger::new(ty, action).with_subtype(g);
     match kind.as_str() {
         "device" => {
@@ -53,58 +52,11 @@ fn parse_one(option: &str) -> Option<Trigger> {
         "custom" | "strcustom" | "lvlcustom" | "kwanycustom" | "kwallcustom" => {
             let mut t = bare(TriggerType::CUSTOM, guid(rest.first()?)?);
             for d in &rest[1..] {
-                let item = match kind.as_str() {
-                    "custom" => TriggerDataItem::binary(hex_bytes(d)?),
-                    "strcustom" => TriggerDataItem::string(d),
-                    "lvlcustom" => TriggerDataItem::level(u8::try_from(number(d)?).ok()?),
-                    "kwanycustom" => TriggerDataItem::keyword_any(number(d)?),
-                    _ => TriggerDataItem::keyword_all(number(d)?),
-                };
-                t = t.with_data(item);
+                t = t.with_data(custom_item(&kind, d)?);
             }
             Some(t)
         }
-        "networkon" if rest.is_empty() => start_only(bare(
-            TriggerType::IP_ADDRESS_AVAILABILITY,
-            subtypes::FIRST_IP_ADDRESS_ARRIVAL,
-        )),
-        "networkoff" if rest.is_empty() => stop_only(bare(
-            TriggerType::IP_ADDRESS_AVAILABILITY,
-            subtypes::LAST_IP_ADDRESS_REMOVAL,
-        )),
-        "domainjoin" if rest.is_empty() => {
-            start_only(bare(TriggerType::DOMAIN_JOIN, subtypes::DOMAIN_JOIN))
-        }
-        "domainleave" if rest.is_empty() => {
-            stop_only(bare(TriggerType::DOMAIN_JOIN, subtypes::DOMAIN_LEAVE))
-        }
-        "portopen" | "portclose" => {
-            let param = rest.join("/");
-            if param.is_empty() {
-                return None;
-            }
-            let items: Vec<&str> = param.split(';').collect();
-            let sub = if kind == "portopen" {
-                subtypes::FIREWALL_PORT_OPEN
-            } else {
-                subtypes::FIREWALL_PORT_CLOSE
-            };
-            let trig = bare(TriggerType::FIREWALL_PORT_EVENT, sub)
-                .with_data(TriggerDataItem::multi_string(&items));
-            if kind == "portopen" {
-                start_only(trig)
-            } else {
-                stop_only(trig)
-            }
-        }
-        "machinepolicy" if rest.is_empty() => start_only(bare(
-            TriggerType::GROUP_POLICY,
-            subtypes::MACHINE_POLICY_PRESENT,
-        )),
-        "userpolicy" if rest.is_empty() => start_only(bare(
-            TriggerType::GROUP_POLICY,
-            subtypes::USER_POLICY_PRESENT,
-        )),
+        "portopen" | "portclose" => port_trigger(&kind, action, rest),
         "rpcinterface" if rest.len() == 1 => {
             guid(rest[0])?;
             start_only(
@@ -116,8 +68,85 @@ fn parse_one(option: &str) -> Option<Trigger> {
             bare(TriggerType::NETWORK_ENDPOINT, subtypes::NAMED_PIPE_EVENT)
                 .with_data(TriggerDataItem::string(rest[0])),
         ),
+        _ if rest.is_empty() => without_data(&kind, action),
         _ => None,
     }
+}
+
+/// The kinds that take no data: word, trigger type, subtype, and the one action sc allows.
+const WITHOUT_DATA: [(&str, TriggerType, Guid, TriggerAction); 6] = [
+    (
+        "networkon",
+        TriggerType::IP_ADDRESS_AVAILABILITY,
+        subtypes::FIRST_IP_ADDRESS_ARRIVAL,
+        TriggerAction::Start,
+    ),
+    (
+        "networkoff",
+        TriggerType::IP_ADDRESS_AVAILABILITY,
+        subtypes::LAST_IP_ADDRESS_REMOVAL,
+        TriggerAction::Stop,
+    ),
+    (
+        "domainjoin",
+        TriggerType::DOMAIN_JOIN,
+        subtypes::DOMAIN_JOIN,
+        TriggerAction::Start,
+    ),
+    (
+        "domainleave",
+        TriggerType::DOMAIN_JOIN,
+        subtypes::DOMAIN_LEAVE,
+        TriggerAction::Stop,
+    ),
+    (
+        "machinepolicy",
+        TriggerType::GROUP_POLICY,
+        subtypes::MACHINE_POLICY_PRESENT,
+        TriggerAction::Start,
+    ),
+    (
+        "userpolicy",
+        TriggerType::GROUP_POLICY,
+        subtypes::USER_POLICY_PRESENT,
+        TriggerAction::Start,
+    ),
+];
+
+/// A kind from [`WITHOUT_DATA`] with its allowed action; `None` for any other.
+fn without_data(kind: &str, action: TriggerAction) -> Option<Trigger> {
+    let (_, ty, subtype, allowed) = WITHOUT_DATA.iter().find(|(word, ..)| *word == kind)?;
+    (action == *allowed).then(|| Trigger::new(*ty, action).with_subtype(*subtype))
+}
+
+/// One data item of a custom (ETW) trigger, as its kind reads it.
+fn custom_item(kind: &str, data: &str) -> Option<TriggerDataItem> {
+    Some(match kind {
+        "custom" => TriggerDataItem::binary(hex_bytes(data)?),
+        "strcustom" => TriggerDataItem::string(data),
+        "lvlcustom" => TriggerDataItem::level(u8::try_from(number(data)?).ok()?),
+        "kwanycustom" => TriggerDataItem::keyword_any(number(data)?),
+        _ => TriggerDataItem::keyword_all(number(data)?),
+    })
+}
+
+/// `start/portopen/PORT;PROTO[;IMAGE;SERVICE]` or `stop/portclose/...` (the parameter may
+/// itself contain slashes: a path).
+fn port_trigger(kind: &str, action: TriggerAction, rest: &[&str]) -> Option<Trigger> {
+    let param = rest.join("/");
+    if param.is_empty() {
+        return None;
+    }
+    let items: Vec<&str> = param.split(';').collect();
+    let (subtype, allowed) = if kind == "portopen" {
+        (subtypes::FIREWALL_PORT_OPEN, TriggerAction::Start)
+    } else {
+        (subtypes::FIREWALL_PORT_CLOSE, TriggerAction::Stop)
+    };
+    let trigger = Trigger::new(TriggerType::FIREWALL_PORT_EVENT, action)
+        .with_subtype(subtype)
+        .with_data(TriggerDataItem::multi_string(&items));
+    (action == allowed).then_some(trigger)
 }
 
 /// All options of one `sc triggerinfo` call; `None` when any is malformed or `delete` is
