@@ -1,7 +1,8 @@
 //! A simulated Windows machine: registry, SCM, processes and a virtual clock, on its own
 //! current-thread tokio runtime started paused. Its methods are the management API in
 //! blocking form: each call runs the simulation until the call completes, taking virtual time
-//! (a 30 s timeout costs microseconds).
+//! (a 30 s timeout costs microseconds), then settles. [`Machine::call_blocking`] states that
+//! rule once; every blocking wrapper (these methods, the command line's `sc`) goes through it.
 //!
 //! ```
 //! use scm_sim::{Machine, machine::Image};
@@ -13,7 +14,6 @@
 //! let spooler = m.open_service(scm, "Spooler", SERVICE_ALL_ACCESS).unwrap();
 //! assert_eq!(m.query_service_status(spooler).unwrap().current_state, ServiceState::Running);
 //! let status = m.control_service(spooler, ServiceControl::Stop).unwrap();
-//! m.settle();
 //! assert_eq!(m.query_service_status(spooler).unwrap().current_state, ServiceState::Stopped);
 //! # let _ = status;
 //! ```

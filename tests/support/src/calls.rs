@@ -1,5 +1,9 @@
 //! Free functions over a [`Machine`]: an SCM handle, creating, installing and opening services,
-//! their status, and reports made from inside the machine's runtime.
+//! their status, and reports made from inside the machine's runtime; and the edges where a
+//! test passes raw codes as a C caller would (`control_raw`, `create_raw`, `enum_raw`,
+//! `enum_dependents_raw`, `notify_raw`, `control_ex_raw`): each converts with the type's
+//! `from_raw`, so an undefined code fails with the error Windows gives (87), then calls the
+//! typed API.
 
 use std::ops::{Deref, DerefMut};
 

@@ -162,8 +162,10 @@ pub(crate) fn parse_options(args: &[String], allowed: &[&str]) -> Option<Vec<(St
 ///
 /// Every call goes through the machine's blocking API ([`Machine::call_blocking`]: run the
 /// call, then settle), reached through `Deref`; `Sc` adds only the caller sc.exe runs as and
-/// the bookkeeping of the handles to close. The one exception to settling is
-/// [`Sc::start_service`], where sc.exe prints the status right after StartService returned.
+/// the bookkeeping of the handles to close: open and create through [`Sc::manager`],
+/// [`Sc::service`] and [`Sc::create`] (not the machine's methods) so the handles are closed.
+/// The one exception to settling is [`Sc::start_unsettled`], where sc.exe prints the status
+/// right after StartService returned.
 pub(crate) struct Sc<'a> {
     m: &'a mut Machine,
     opened: Vec<ScHandle>,
