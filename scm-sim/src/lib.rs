@@ -9,9 +9,10 @@
 //!
 //! ```
 //! use scm_sim::{Machine, machine::Image};
-//! use scm_sim::scm::{access, CreateServiceParams};
+//! use scm_sim::scm::{access, ChangeConfigParams, CreateServiceParams};
 //! use scm_sim::service::{service_fn, ServiceTable, ServiceContext, ServiceStatus, ServiceState,
-//!     ServiceControl, ServiceControlAccept, ServiceControlHandlerResult, ServiceExitCode};
+//!     ServiceControl, ServiceControlAccept, ServiceControlHandlerResult, ServiceExitCode,
+//!     ServiceStartType, ServiceStateFilter, ServiceType};
 //!
 //! let mut m = Machine::builder().image(Image::Empty).build().unwrap();
 //! m.install(r"C:\svc\echo.exe", ServiceTable::single("Echo", service_fn(|ctx: ServiceContext, _args| async move {
@@ -28,6 +29,17 @@
 //! let h = m.create_service(scm, &CreateServiceParams::own_process("Echo", r"C:\svc\echo.exe")).unwrap();
 //! m.start_service(h, &[]).unwrap();
 //! assert_eq!(m.query_service_status(h).unwrap().current_state, ServiceState::Running);
+//! // Codes are types; raw numbers convert at the edges (ServiceStartType::from_raw(9) is
+//! // ERROR_INVALID_PARAMETER, 87, as Windows answers it).
+//! m.change_service_config(h, &ChangeConfigParams {
+//!     start_type: Some(ServiceStartType::AutoStart),
+//!     ..ChangeConfigParams::default()
+//! }).unwrap();
+//! assert_eq!(m.query_service_config(h).unwrap().start_type, ServiceStartType::AutoStart);
+//! let active = m.enum_services_status(scm, ServiceType::WIN32, ServiceStateFilter::ACTIVE, None).unwrap();
+//! assert_eq!(active.len(), 1);
+//! // Each blocking call runs, then settles (Machine::call_blocking): STOPPED is reported by the
+//! // time control_service returns.
 //! m.control_service(h, ServiceControl::Stop).unwrap();
 //! assert_eq!(m.query_service_status(h).unwrap().current_state, ServiceState::Stopped);
 //! ```
@@ -58,6 +70,12 @@
 //! - Virtual time moves in whole milliseconds (tokio's timer wheel).
 
 #![deny(missing_docs)]
+
+/// The README's Rust snippets, compiled and run with the doctests, so the API they show is
+/// the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
 
 pub use fake_registry as registry;
 

@@ -1,8 +1,8 @@
 use scm_sim::machine::Image;
 use scm_sim::scm::access::{SC_MANAGER_ALL_ACCESS, SERVICE_ALL_ACCESS};
 use scm_sim::scm::CreateServiceParams;
-use scm_sim::service::ServiceControl;
 use scm_sim::service::ServiceState;
+use scm_sim::service::{ServiceControl, StopReason, StopReasonKind};
 use scm_sim::Machine;
 
 #[test]
@@ -100,14 +100,18 @@ fn control_service_ex_logs_7042_and_databases_are_checked() {
         .open_sc_manager_database(Some("servicesactive"), SC_MANAGER_ALL_ACCESS)
         .unwrap();
     let h = m.open_service(scm, "Spooler", SERVICE_ALL_ACCESS).unwrap();
+    // A raw reason of 0 (no flag, no major, no minor) fails at the edge, as ControlServiceEx
+    // answers it.
     assert_eq!(
-        m.control_service_ex(h, ServiceControl::Stop, 0, None)
+        scm_sim_test_support::control_ex_raw(&mut m, h, ServiceControl::Stop, 0, None)
             .unwrap_err()
             .code(),
         87
     );
     // SERVICE_STOP_REASON_FLAG_PLANNED | MAJOR_APPLICATION | MINOR_MAINTENANCE
-    m.control_service_ex(h, ServiceControl::Stop, 0x4005_0002, Some("patching"))
+    let reason = StopReason::new(StopReasonKind::Planned, 5, 2).unwrap();
+    assert_eq!(reason.code(), 0x4005_0002);
+    m.control_service_ex(h, ServiceControl::Stop, reason, Some("patching"))
         .unwrap();
     let e = m
         .events()

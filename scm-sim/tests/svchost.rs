@@ -22,7 +22,8 @@ use scm_sim::scm::access::{SC_MANAGER_ALL_ACCESS, SERVICE_ALL_ACCESS};
 use scm_sim::scm::{ChangeConfigParams, CreateServiceParams, ScHandle, Settings};
 use scm_sim::service::{
     service_fn, Service, ServiceContext, ServiceControl, ServiceControlAccept,
-    ServiceControlHandlerResult, ServiceExitCode, ServiceState, ServiceStatus, ServiceType,
+    ServiceControlHandlerResult, ServiceExitCode, ServiceStartType, ServiceState, ServiceStatus,
+    ServiceType,
 };
 use scm_sim::svchost::{ServiceDll, SvchostGlobals};
 use scm_sim::Machine;
@@ -854,7 +855,7 @@ fn the_split_by_memory(#[case] threshold_above_memory: bool) {
         // sc qc: the configured type, always.
         assert_eq!(
             m.query_service_config(h).unwrap().service_type,
-            ServiceType::SHARE_PROCESS.0
+            ServiceType::SHARE_PROCESS
         );
     }
     let runtime = |m: &mut Machine, h| m.query_service_status(h).unwrap().service_type;
@@ -966,7 +967,7 @@ fn own_process_type_moves_a_service_out_at_its_next_start() {
     m.change_service_config(
         a,
         &ChangeConfigParams {
-            service_type: Some(ServiceType::OWN_PROCESS.0),
+            service_type: Some(ServiceType::OWN_PROCESS),
             ..ChangeConfigParams::default()
         },
     )
@@ -984,7 +985,7 @@ fn own_process_type_moves_a_service_out_at_its_next_start() {
     );
     assert_eq!(
         m.query_service_config(a).unwrap().service_type,
-        ServiceType::OWN_PROCESS.0
+        ServiceType::OWN_PROCESS
     );
     assert_eq!(
         hosts(&m),
@@ -1065,7 +1066,7 @@ fn change_service_config_keeps_parameters_written_since_boot() {
     m.change_service_config(
         h,
         &ChangeConfigParams {
-            start_type: Some(2),
+            start_type: Some(ServiceStartType::AutoStart),
             ..ChangeConfigParams::default()
         },
     )

@@ -18,7 +18,9 @@ use scm_sim::registry::{Caller, RegValue, ValueType};
 use scm_sim::scm::access::{SC_MANAGER_ALL_ACCESS, SERVICE_ALL_ACCESS};
 use scm_sim::scm::{ServiceConfig2, ServiceConfig2Level};
 use scm_sim::service::scripted::Behavior;
-use scm_sim::service::{ServiceState, ServiceTable};
+use scm_sim::service::{
+    ServiceStartType, ServiceState, ServiceStateFilter, ServiceTable, ServiceType,
+};
 use scm_sim::triggers::{Conditions, TriggerEvent, TriggerOutcome};
 use scm_sim::Machine;
 use scm_sim_test_support::triggers::*;
@@ -284,7 +286,14 @@ fn a_1025_byte_data_item_is_refused() {
 fn windows10_has_88_triggered_services() {
     let mut m = Machine::windows10();
     let scm = m.open_sc_manager(SC_MANAGER_ALL_ACCESS).unwrap();
-    let all = m.enum_services_status(scm, 0x3F, 3, None).unwrap();
+    let all = m
+        .enum_services_status(
+            scm,
+            ServiceType::DRIVER | ServiceType::ADAPTER | ServiceType::WIN32,
+            ServiceStateFilter::ALL,
+            None,
+        )
+        .unwrap();
     let mut triggered = Vec::new();
     let mut count = 0;
     for s in &all {
@@ -448,7 +457,9 @@ fn network_at_boot(#[case] network: bool) {
     });
     m.boot();
     let scm = m.open_sc_manager(SC_MANAGER_ALL_ACCESS).unwrap();
-    let all = m.enum_services_status(scm, 0x30, 3, None).unwrap();
+    let all = m
+        .enum_services_status(scm, ServiceType::WIN32, ServiceStateFilter::ALL, None)
+        .unwrap();
     let mut networkon = Vec::new();
     for s in &all {
         let h = m
@@ -459,7 +470,7 @@ fn network_at_boot(#[case] network: bool) {
                 && t.subtype == Some(subtypes::FIRST_IP_ADDRESS_ARRIVAL)
         });
         let config = m.query_service_config(h).unwrap();
-        if starts && config.start_type != 4 {
+        if starts && config.start_type != ServiceStartType::Disabled {
             networkon.push((s.service_name.clone(), s.status.current_state));
         }
     }

@@ -41,7 +41,8 @@ use scm_sim::service::scripted::Behavior;
 use scm_sim::service::{
     service_fn, AsyncControlHandler, ControlRequest, RawServiceStatus, ServiceContext,
     ServiceControl, ServiceControlAccept, ServiceControlHandlerResult, ServiceExitCode,
-    ServiceState, ServiceStatus, ServiceTable, ServiceType,
+    ServiceNotifyMask, ServiceStartType, ServiceState, ServiceStateFilter, ServiceStatus,
+    ServiceTable, ServiceType,
 };
 use scm_sim::{Machine, Win32Error};
 

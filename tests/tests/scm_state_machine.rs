@@ -43,8 +43,8 @@ use scm_sim::scm::{ChangeConfigParams, CreateServiceParams, ScHandle, ServiceCon
 use scm_sim::service::scripted::Behavior;
 use scm_sim::service::{
     service_fn, RawServiceStatus, Service, ServiceContext, ServiceControl, ServiceControlAccept,
-    ServiceControlHandlerResult, ServiceExitCode, ServiceState, ServiceStatus, ServiceTable,
-    StatusHandle,
+    ServiceControlHandlerResult, ServiceExitCode, ServiceStartType, ServiceState,
+    ServiceStateFilter, ServiceStatus, ServiceTable, ServiceType, StatusHandle,
 };
 use scm_sim::{Machine, Win32Error};
 
@@ -150,7 +150,7 @@ enum Op {
     CloseReopen(usize),
     Crash(usize),
     Advance(u64),
-    SetStartType(usize, u32),
+    SetStartType(usize, ServiceStartType),
 }
 
 #[derive(Debug, Clone)]
@@ -211,7 +211,7 @@ fn op_strategy() -> impl Strategy<Value = Op> {
         1 => slot.clone().prop_map(Op::Crash),
         3 => prop::sample::select(vec![100u64, 1_000, 2_500, 10_000, 31_000, 65_000])
             .prop_map(Op::Advance),
-        1 => (slot, prop::sample::select(vec![3u32, 4])).prop_map(|(s, t)| Op::SetStartType(s, t)),
+        1 => (slot, prop::sample::select(vec![ServiceStartType::OnDemand, ServiceStartType::Disabled])).prop_map(|(s, t)| Op::SetStartType(s, t)),
     ]
 }
 
@@ -722,7 +722,7 @@ fn check_database(
     handles: &[Option<ScHandle>],
 ) -> Result<(), String> {
     let all = m
-        .enum_services_status(scm, 0x3FF, 3, None)
+        .enum_services_status(scm, ServiceType::ALL, ServiceStateFilter::ALL, None)
         .map_err(|e| format!("enum: {e:?}"))?;
     let processes = m.processes();
     let mut states = BTreeMap::new();
@@ -795,9 +795,9 @@ fn check_database(
             .environment()
             .expand(k.image_path.as_deref().unwrap_or(""));
         let account = k.object_name.as_deref().unwrap_or("LocalSystem");
-        let agree = q.service_type == k.service_type
-            && q.start_type == k.start
-            && q.error_control == k.error_control
+        let agree = q.service_type.to_raw() == k.service_type
+            && q.start_type.code() == k.start
+            && q.error_control.code() == k.error_control
             && (q.binary_path_name == image || Some(&q.binary_path_name) == k.image_path.as_ref())
             && q.load_order_group == k.group.clone().unwrap_or_default()
             && q.tag_id == k.tag.unwrap_or(0)
@@ -936,7 +936,7 @@ fn run_case(case: &Case) -> Result<(), TestCaseError> {
                     let r = m.start_service(h, &[]);
                     let disabled = m
                         .query_service_config(h)
-                        .map(|c| c.start_type == 4)
+                        .map(|c| c.start_type == ServiceStartType::Disabled)
                         .unwrap_or(false);
                     match before[i] {
                         Some(s) if active(s) && !marked[i] && !disabled => {

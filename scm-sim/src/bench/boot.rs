@@ -84,9 +84,14 @@ pub fn boot_auto(name: &'static str, n: u32, runs: u32) -> (Figure, usize) {
 /// How many services are RUNNING.
 fn running_services(m: &mut Machine) -> usize {
     let scm = m.open_sc_manager(SC_MANAGER_ALL_ACCESS).expect("admin");
-    m.enum_services_status(scm, 0x30, 1, None)
-        .expect("enumerates")
-        .len()
+    m.enum_services_status(
+        scm,
+        crate::service::ServiceType::WIN32,
+        crate::service::ServiceStateFilter::ACTIVE,
+        None,
+    )
+    .expect("enumerates")
+    .len()
 }
 
 fn median_ms(mut times: Vec<Duration>) -> f64 {

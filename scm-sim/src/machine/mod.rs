@@ -1,7 +1,8 @@
 //! A simulated Windows machine: registry, SCM, processes and a virtual clock, on its own
 //! current-thread tokio runtime started paused. Its methods are the management API in
 //! blocking form: each call runs the simulation until the call completes, taking virtual time
-//! (a 30 s timeout costs microseconds).
+//! (a 30 s timeout costs microseconds), then settles. [`Machine::call_blocking`] states that
+//! rule once; every blocking wrapper (these methods, the command line's `sc`) goes through it.
 //!
 //! ```
 //! use scm_sim::{Machine, machine::Image};
@@ -13,7 +14,6 @@
 //! let spooler = m.open_service(scm, "Spooler", SERVICE_ALL_ACCESS).unwrap();
 //! assert_eq!(m.query_service_status(spooler).unwrap().current_state, ServiceState::Running);
 //! let status = m.control_service(spooler, ServiceControl::Stop).unwrap();
-//! m.settle();
 //! assert_eq!(m.query_service_status(spooler).unwrap().current_state, ServiceState::Stopped);
 //! # let _ = status;
 //! ```
@@ -41,7 +41,10 @@ use crate::scm::{
     StatusNotification,
 };
 use crate::service::scripted::Behavior;
-use crate::service::{Program, ServiceControl, ServiceStatusProcess};
+use crate::service::{
+    Program, ServiceControl, ServiceNotifyMask, ServiceStateFilter, ServiceStatusProcess,
+    ServiceType, StopReason,
+};
 use crate::sim::{ReplayConfig, ReplayToken, SimRng, Violation, WorkUnit};
 
 /// Builds a [`Machine`].
@@ -600,9 +603,64 @@ impl Machine {
 
     // ----- the management API, blocking ----------------------------------------------------
 
+    /// Runs one call of the async management API ([`Scm`]) to completion on the machine's
+    /// runtime, then settles. Every blocking wrapper of the API follows this one rule: the
+    /// methods of `Machine` below and the command line's `sc`, which adds only parsing and
+    /// formatting.
+    ///
+    /// 1. The call runs inside the machine's runtime, so every timestamp it writes (trace
+    ///    entries, events 7045 and 7040) is virtual time. A call that waits (StartService until
+    ///    ServiceMain runs, ControlService until the handler returns) lets virtual time pass as
+    ///    it needs, running everything due meanwhile; a call that does not wait returns at the
+    ///    current instant without running anything else.
+    /// 2. When it returns, the machine settles ([`Machine::settle`]): it runs until nothing
+    ///    more happens at the current instant; no time passes. What the call set going at that
+    ///    instant (the status reports of a handler, a process exit, a dependent's start, a
+    ///    notification) is done before the caller's next call, so the next call sees the SCM
+    ///    as a Windows caller sees it once services had the moment to respond.
+    /// 3. Only where a Windows caller observes the state mid-flight does a wrapper use
+    ///    [`Machine::call_unsettled`] instead: `sc start` prints the status right after
+    ///    StartService returned (START_PENDING, the SCM's 2 s wait hint), then settles.
+    ///
+    /// ```
+    /// use scm_sim::Machine;
+    /// use scm_sim::scm::access::SC_MANAGER_ALL_ACCESS;
+    /// use scm_sim::service::{ServiceStateFilter, ServiceType};
+    ///
+    /// let mut m = Machine::windows10();
+    /// let caller = m.caller().clone();
+    /// let running = m.call_blocking(|scm| async move {
+    ///     let h = scm.open_sc_manager(&caller, SC_MANAGER_ALL_ACCESS)?;
+    ///     scm.enum_services_status(h, ServiceType::WIN32, ServiceStateFilter::ACTIVE, None)
+    /// });
+    /// assert!(running.unwrap().iter().any(|s| s.service_name == "Spooler"));
+    /// ```
+    pub fn call_blocking<T, F, Fut>(&mut self, call: F) -> T
+    where
+        F: FnOnce(Scm) -> Fut,
+        Fut: Future<Output = T>,
+    {
+        let r = self.call_unsettled(call);
+        self.settle();
+        r
+    }
+
+    /// [`Machine::call_blocking`] without step 2: the call returns and nothing else runs
+    /// until the caller's next call. Only for what Windows' caller sees mid-flight (`sc start`
+    /// querying the status right after StartService returned).
+    pub fn call_unsettled<T, F, Fut>(&mut self, call: F) -> T
+    where
+        F: FnOnce(Scm) -> Fut,
+        Fut: Future<Output = T>,
+    {
+        let scm = self.scm.clone();
+        self.rt.block_on(call(scm))
+    }
+
     /// OpenSCManager as the machine's caller.
     pub fn open_sc_manager(&mut self, desired_access: ScmAccess) -> Result<ScHandle, Win32Error> {
-        self.scm.open_sc_manager(&self.caller, desired_access)
+        let caller = self.caller.clone();
+        self.call_blocking(|scm| async move { scm.open_sc_manager(&caller, desired_access) })
     }
 
     /// OpenService.
@@ -612,12 +670,12 @@ impl Machine {
         name: &str,
         desired_access: ServiceAccess,
     ) -> Result<ScHandle, Win32Error> {
-        self.scm.open_service(scm, name, desired_access)
+        self.call_blocking(|api| async move { api.open_service(scm, name, desired_access) })
     }
 
     /// CloseServiceHandle.
     pub fn close_service_handle(&mut self, h: ScHandle) -> Result<(), Win32Error> {
-        self.scm.close_service_handle(h)
+        self.call_blocking(|scm| async move { scm.close_service_handle(h) })
     }
 
     /// CreateService.
@@ -626,32 +684,26 @@ impl Machine {
         scm: ScHandle,
         params: &CreateServiceParams,
     ) -> Result<ScHandle, Win32Error> {
-        self.scm.create_service(scm, params)
+        self.call_blocking(|api| async move { api.create_service(scm, params) })
     }
 
     /// DeleteService.
     pub fn delete_service(&mut self, h: ScHandle) -> Result<(), Win32Error> {
-        self.scm.delete_service(h)
+        self.call_blocking(|scm| async move { scm.delete_service(h) })
     }
 
-    /// StartService; returns when ServiceMain runs (or the start failed), then settles.
+    /// StartService; returns when ServiceMain runs (or the start failed).
     pub fn start_service(&mut self, h: ScHandle, args: &[&str]) -> Result<(), Win32Error> {
-        let scm = self.scm.clone();
-        let r = self.rt.block_on(scm.start_service(h, args));
-        self.settle();
-        r
+        self.call_blocking(|scm| async move { scm.start_service(h, args).await })
     }
 
-    /// ControlService with a control code; the status after the handler returned.
+    /// ControlService; the status after the handler returned.
     pub fn control_service(
         &mut self,
         h: ScHandle,
         control: ServiceControl,
     ) -> Result<ServiceStatusProcess, Win32Error> {
-        let scm = self.scm.clone();
-        let r = self.rt.block_on(scm.control_service(h, control));
-        self.settle();
-        r
+        self.call_blocking(|scm| async move { scm.control_service(h, control).await })
     }
 
     /// ControlServiceEx with a stop reason (logs event 7042 for a STOP).
@@ -659,15 +711,12 @@ impl Machine {
         &mut self,
         h: ScHandle,
         control: ServiceControl,
-        reason: u32,
+        reason: StopReason,
         comment: Option<&str>,
     ) -> Result<ServiceStatusProcess, Win32Error> {
-        let scm = self.scm.clone();
-        let r = self
-            .rt
-            .block_on(scm.control_service_ex(h, control, reason, comment));
-        self.settle();
-        r
+        self.call_blocking(|scm| async move {
+            scm.control_service_ex(h, control, reason, comment).await
+        })
     }
 
     /// OpenSCManager naming a database (`ServicesActive`; `ServicesFailed` gives 1065).
@@ -676,8 +725,10 @@ impl Machine {
         database: Option<&str>,
         desired_access: ScmAccess,
     ) -> Result<ScHandle, Win32Error> {
-        self.scm
-            .open_sc_manager_database(&self.caller, database, desired_access)
+        let caller = self.caller.clone();
+        self.call_blocking(|scm| async move {
+            scm.open_sc_manager_database(&caller, database, desired_access)
+        })
     }
 
     /// QueryServiceStatusEx.
@@ -685,12 +736,12 @@ impl Machine {
         &mut self,
         h: ScHandle,
     ) -> Result<ServiceStatusProcess, Win32Error> {
-        self.scm.query_service_status(h)
+        self.call_blocking(|scm| async move { scm.query_service_status(h) })
     }
 
     /// QueryServiceConfig.
     pub fn query_service_config(&mut self, h: ScHandle) -> Result<QueryServiceConfig, Win32Error> {
-        self.scm.query_service_config(h)
+        self.call_blocking(|scm| async move { scm.query_service_config(h) })
     }
 
     /// QueryServiceConfig2.
@@ -699,7 +750,7 @@ impl Machine {
         h: ScHandle,
         level: ServiceConfig2Level,
     ) -> Result<ServiceConfig2, Win32Error> {
-        self.scm.query_service_config2(h, level)
+        self.call_blocking(|scm| async move { scm.query_service_config2(h, level) })
     }
 
     /// ChangeServiceConfig.
@@ -708,7 +759,7 @@ impl Machine {
         h: ScHandle,
         params: &ChangeConfigParams,
     ) -> Result<(), Win32Error> {
-        self.scm.change_service_config(h, params)
+        self.call_blocking(|scm| async move { scm.change_service_config(h, params) })
     }
 
     /// ChangeServiceConfig2.
@@ -717,28 +768,29 @@ impl Machine {
         h: ScHandle,
         value: &ServiceConfig2,
     ) -> Result<(), Win32Error> {
-        self.scm.change_service_config2(h, value)
+        self.call_blocking(|scm| async move { scm.change_service_config2(h, value) })
     }
 
     /// EnumServicesStatusEx.
     pub fn enum_services_status(
         &mut self,
         scm: ScHandle,
-        service_type: u32,
-        state: u32,
+        service_type: ServiceType,
+        state: ServiceStateFilter,
         group: Option<&str>,
     ) -> Result<Vec<EnumServiceStatus>, Win32Error> {
-        self.scm
-            .enum_services_status(scm, service_type, state, group)
+        self.call_blocking(|api| async move {
+            api.enum_services_status(scm, service_type, state, group)
+        })
     }
 
     /// EnumDependentServices.
     pub fn enum_dependent_services(
         &mut self,
         h: ScHandle,
-        state: u32,
+        state: ServiceStateFilter,
     ) -> Result<Vec<EnumServiceStatus>, Win32Error> {
-        self.scm.enum_dependent_services(h, state)
+        self.call_blocking(|scm| async move { scm.enum_dependent_services(h, state) })
     }
 
     /// GetServiceDisplayName.
@@ -747,7 +799,7 @@ impl Machine {
         scm: ScHandle,
         key_name: &str,
     ) -> Result<String, Win32Error> {
-        self.scm.get_service_display_name(scm, key_name)
+        self.call_blocking(|api| async move { api.get_service_display_name(scm, key_name) })
     }
 
     /// GetServiceKeyName.
@@ -756,15 +808,15 @@ impl Machine {
         scm: ScHandle,
         display_name: &str,
     ) -> Result<String, Win32Error> {
-        self.scm.get_service_key_name(scm, display_name)
+        self.call_blocking(|api| async move { api.get_service_key_name(scm, display_name) })
     }
 
     /// NotifyServiceStatusChange.
     pub fn notify_service_status_change(
         &mut self,
         h: ScHandle,
-        mask: u32,
+        mask: ServiceNotifyMask,
     ) -> Result<StatusNotification, Win32Error> {
-        self.scm.notify_service_status_change(h, mask)
+        self.call_blocking(|scm| async move { scm.notify_service_status_change(h, mask) })
     }
 }

@@ -18,7 +18,10 @@ use crate::scm::handles::{
 use crate::scm::record::ServiceRecord;
 use crate::scm::start::StartReason;
 use crate::scm::{ScHandle, Scm, State};
-use crate::service::{ServiceControl, ServiceState, ServiceStatusProcess, ServiceType};
+use crate::service::{
+    ServiceControl, ServiceErrorControl, ServiceNotifyMask, ServiceStartType, ServiceState,
+    ServiceStateFilter, ServiceStatusProcess, ServiceType, StopReason, StopReasonKind,
+};
 use access::{ScmAccess, ServiceAccess};
 
 /// The arguments of CreateService.
@@ -30,12 +33,13 @@ pub struct CreateServiceParams {
     pub display_name: Option<String>,
     /// dwDesiredAccess for the returned handle (0 is allowed).
     pub desired_access: ServiceAccess,
-    /// dwServiceType.
-    pub service_type: u32,
-    /// dwStartType.
-    pub start_type: u32,
+    /// dwServiceType (combinations the SCM refuses, e.g. own | share, are refused by
+    /// CreateService with 87).
+    pub service_type: ServiceType,
+    /// dwStartType (BOOT_START or SYSTEM_START for a Win32 service is refused with 87).
+    pub start_type: ServiceStartType,
     /// dwErrorControl.
-    pub error_control: u32,
+    pub error_control: ServiceErrorControl,
     /// lpBinaryPathName (stored as REG_EXPAND_SZ ImagePath).
     pub binary_path: String,
     /// lpLoadOrderGroup.
@@ -57,9 +61,9 @@ impl CreateServiceParams {
             name: name.to_string(),
             display_name: None,
             desired_access: access::SERVICE_ALL_ACCESS,
-            service_type: ServiceType::OWN_PROCESS.0,
-            start_type: 3,
-            error_control: 1,
+            service_type: ServiceType::OWN_PROCESS,
+            start_type: ServiceStartType::OnDemand,
+            error_control: ServiceErrorControl::Normal,
             binary_path: binary_path.to_string(),
             load_order_group: None,
             want_tag: false,
@@ -72,7 +76,7 @@ impl CreateServiceParams {
     /// A share-process service (same fields as [`CreateServiceParams::own_process`]).
     pub fn share_process(name: &str, binary_path: &str) -> CreateServiceParams {
         CreateServiceParams {
-            service_type: ServiceType::SHARE_PROCESS.0,
+            service_type: ServiceType::SHARE_PROCESS,
             ..CreateServiceParams::own_process(name, binary_path)
         }
     }
@@ -93,7 +97,7 @@ pub struct EnumServiceStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceNotify {
     /// dwNotificationTriggered: the SERVICE_NOTIFY_* bit of the state reached.
-    pub triggered: u32,
+    pub triggered: ServiceNotifyMask,
     /// The status at that moment.
     pub status: ServiceStatusProcess,
 }
@@ -124,7 +128,7 @@ impl StatusNotification {
 #[derive(Debug)]
 pub(crate) struct NotifyRegistration {
     pub(crate) key: String,
-    pub(crate) mask: u32,
+    pub(crate) mask: ServiceNotifyMask,
     pub(crate) tx: oneshot::Sender<ServiceNotify>,
 }
 
@@ -156,14 +160,15 @@ fn validate_name(name: &str) -> Result<(), Win32Error> {
     Ok(())
 }
 
-/// Type, start and error-control checks shared by CreateService and ChangeServiceConfig.
+/// The type and start checks shared by CreateService and ChangeServiceConfig: the
+/// combinations a typed value can still hold and Windows refuses (87). Undefined start types
+/// and error controls cannot reach here: `from_raw` refused them at the edge, with 87 too.
 pub(crate) fn validate_type_start(
-    service_type: u32,
-    start: u32,
-    error_control: u32,
+    t: ServiceType,
+    start: ServiceStartType,
     account: Option<&str>,
 ) -> Result<(), Win32Error> {
-    let t = ServiceType(service_type);
+    let service_type = t.to_raw();
     let base = service_type & !ServiceType::INTERACTIVE_PROCESS.0;
     let valid_base = matches!(base, 0x1 | 0x2 | 0x10 | 0x20);
     if !valid_base || service_type & !0x13F != 0 {
@@ -178,10 +183,11 @@ pub(crate) fn validate_type_start(
             return Err(Win32Error::INVALID_PARAMETER);
         }
     }
-    if start > 4 || (t.is_win32() && start < 2) {
-        return Err(Win32Error::INVALID_PARAMETER);
-    }
-    if error_control > 3 {
+    let driver_start = matches!(
+        start,
+        ServiceStartType::BootStart | ServiceStartType::SystemStart
+    );
+    if t.is_win32() && driver_start {
         return Err(Win32Error::INVALID_PARAMETER);
     }
     Ok(())
@@ -281,7 +287,7 @@ pub(crate) fn fire_notifications(st: &mut State) {
         .iter()
         .filter(|(_, reg)| {
             st.record(&reg.key)
-                .is_some_and(|r| r.status().state.notify_bit() & reg.mask != 0)
+                .is_some_and(|r| reg.mask.intersects(r.status().state.notify_bit()))
         })
         .map(|(h, _)| *h)
         .collect();
@@ -398,12 +404,7 @@ impl Scm {
         if p.binary_path.is_empty() {
             return Err(Win32Error::INVALID_PARAMETER);
         }
-        validate_type_start(
-            p.service_type,
-            p.start_type,
-            p.error_control,
-            p.account.as_deref(),
-        )?;
+        validate_type_start(p.service_type, p.start_type, p.account.as_deref())?;
         let group = p.load_order_group.clone().filter(|g| !g.is_empty());
         if p.want_tag && group.is_none() {
             return Err(Win32Error::INVALID_PARAMETER);
@@ -432,7 +433,11 @@ impl Scm {
             access::map_service(p.desired_access.bits()),
             service_rights_for(&caller).bits(),
         )?;
-        let mut config = ServiceKey::new(p.service_type, p.start_type, p.error_control);
+        let mut config = ServiceKey::new(
+            p.service_type.to_raw(),
+            p.start_type.to_raw(),
+            p.error_control.to_raw(),
+        );
         config.image_path = Some(p.binary_path.clone());
         config.display_name = Some(display);
         config.object_name = Some(
@@ -457,8 +462,8 @@ impl Scm {
         let display = st.resolve_display(&p.name, config.display_name.as_deref());
         let image = p.binary_path.clone();
         let account = config.object_name.clone().unwrap_or_default();
-        let type_bits = p.service_type;
-        let start = p.start_type;
+        let type_bits = p.service_type.to_raw();
+        let start = p.start_type.to_raw();
         st.records
             .insert(ServiceRecord::new(&p.name, config, display));
         st.event(
@@ -544,22 +549,15 @@ impl Scm {
     }
 
     /// ControlServiceEx with SERVICE_CONTROL_STATUS_REASON_INFO: as ControlService, and a
-    /// successful STOP with a reason logs event 7042 (reason code and comment).
+    /// successful STOP with a reason logs event 7042 (reason code and comment). An undefined
+    /// raw reason is refused by [`StopReason::from_raw`] (87) before the call.
     pub async fn control_service_ex(
         &self,
         h: ScHandle,
         control: ServiceControl,
-        reason: u32,
+        reason: StopReason,
         comment: Option<&str>,
     ) -> Result<ServiceStatusProcess, Win32Error> {
-        // Reason codes need a major and minor reason and one of the planned/unplanned/custom flags.
-        let flags = reason & 0xF000_0000;
-        if reason & 0x00FF_0000 == 0
-            || reason & 0xFFFF == 0
-            || !matches!(flags, 0x1000_0000 | 0x2000_0000 | 0x4000_0000)
-        {
-            return Err(Win32Error::INVALID_PARAMETER);
-        }
         if comment.is_some_and(|c| c.chars().count() > 128) {
             return Err(Win32Error::INVALID_PARAMETER);
         }
@@ -568,21 +566,21 @@ impl Scm {
             let mut st = self.core.lock();
             let key = st.service_handle(h, ServiceAccess::empty())?;
             let display = st.display_name(&key);
-            let planned = match flags {
-                0x4000_0000 => "Planned",
-                0x1000_0000 => "Unplanned",
-                _ => "Custom",
+            let planned = match reason.kind() {
+                StopReasonKind::Planned => "Planned",
+                StopReasonKind::Unplanned => "Unplanned",
+                StopReasonKind::Custom => "Custom",
             };
             st.event(
                 &key,
                 ScmEvent::StopWithReason {
                     display_name: display,
                     control: crate::events::ControlWord::Stop,
-                    reason_code: reason,
+                    reason_code: reason.code(),
                     reason_text: format!(
                         "major 0x{:x}, minor 0x{:x} ({planned})",
-                        (reason >> 16) & 0xFF,
-                        reason & 0xFFFF
+                        reason.major(),
+                        reason.minor()
                     ),
                     comment: comment
                         .filter(|c| !c.is_empty())
@@ -623,18 +621,20 @@ impl Scm {
             .ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)
     }
 
-    /// EnumServicesStatusEx: `service_type` and `state` are the API's masks (SERVICE_WIN32,
-    /// SERVICE_ACTIVE 1 / INACTIVE 2 / STATE_ALL 3); `group` None = any, "" = no group.
+    /// EnumServicesStatusEx: `service_type` is a mask of types (e.g. [`ServiceType::WIN32`]),
+    /// `state` the state filter; `group` None = any, "" = no group. An empty type or state
+    /// mask is refused with 87 (after the handle check, before the access check).
     pub fn enum_services_status(
         &self,
         scm: ScHandle,
-        service_type: u32,
-        state: u32,
+        service_type: ServiceType,
+        state: ServiceStateFilter,
         group: Option<&str>,
     ) -> Result<Vec<EnumServiceStatus>, Win32Error> {
         let st = self.core.lock();
         st.handles.get(scm)?;
-        if service_type == 0 || service_type & !ServiceType::ALL.0 != 0 || state == 0 || state > 3 {
+        let type_bits = service_type.to_raw();
+        if type_bits == 0 || type_bits & !ServiceType::ALL.0 != 0 || state.is_empty() {
             return Err(Win32Error::INVALID_PARAMETER);
         }
         st.manager_handle(scm, access::SC_MANAGER_ENUMERATE_SERVICE)?;
@@ -650,11 +650,8 @@ impl Scm {
         Ok(st
             .records
             .values()
-            .filter(|r| r.config.service_type & service_type != 0)
-            .filter(|r| {
-                let active = r.status().state != ServiceState::Stopped;
-                (state & 1 != 0 && active) || (state & 2 != 0 && !active)
-            })
+            .filter(|r| r.config.service_type & type_bits != 0)
+            .filter(|r| state.matches(r.status().state))
             .filter(|r| match group {
                 None => true,
                 Some(g) => r.group().eq_ignore_ascii_case(g),
@@ -671,11 +668,11 @@ impl Scm {
     pub fn enum_dependent_services(
         &self,
         h: ScHandle,
-        state: u32,
+        state: ServiceStateFilter,
     ) -> Result<Vec<EnumServiceStatus>, Win32Error> {
         let st = self.core.lock();
         let key = st.service_handle(h, access::SERVICE_ENUMERATE_DEPENDENTS)?;
-        if state == 0 || state > 3 {
+        if state.is_empty() {
             return Err(Win32Error::INVALID_PARAMETER);
         }
         let mut out: Vec<String> = Vec::new();
@@ -683,10 +680,7 @@ impl Scm {
         Ok(out
             .iter()
             .filter_map(|k| st.records.get(k))
-            .filter(|r| {
-                let active = r.status().state != ServiceState::Stopped;
-                (state & 1 != 0 && active) || (state & 2 != 0 && !active)
-            })
+            .filter(|r| state.matches(r.status().state))
             .map(|r| EnumServiceStatus {
                 service_name: r.name.to_string(),
                 display_name: r.display_name(),
@@ -729,7 +723,7 @@ impl Scm {
     pub fn notify_service_status_change(
         &self,
         h: ScHandle,
-        mask: u32,
+        mask: ServiceNotifyMask,
     ) -> Result<StatusNotification, Win32Error> {
         let (tx, rx) = oneshot::channel();
         {

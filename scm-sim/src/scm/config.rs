@@ -12,17 +12,21 @@ use crate::events::{ScmEvent, StartTypeText};
 use crate::scm::api::{creates_cycle, split_dependencies, validate_type_start};
 use crate::scm::handles::access;
 use crate::scm::{ScHandle, Scm, State};
-use crate::service::ServiceType;
+use crate::service::{ServiceErrorControl, ServiceStartType, ServiceType};
 
 /// QUERY_SERVICE_CONFIG.
+///
+/// The SCM only writes defined start types and error controls. A `Start` or `ErrorControl`
+/// value written to the registry behind its back (regedit, then a reboot) that winsvc.h does
+/// not define reads as DEMAND_START / NORMAL here, as events 7040 and 7045 word it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueryServiceConfig {
     /// dwServiceType (as configured).
-    pub service_type: u32,
+    pub service_type: ServiceType,
     /// dwStartType.
-    pub start_type: u32,
+    pub start_type: ServiceStartType,
     /// dwErrorControl.
-    pub error_control: u32,
+    pub error_control: ServiceErrorControl,
     /// lpBinaryPathName (unexpanded).
     pub binary_path_name: String,
     /// lpLoadOrderGroup ("" when none).
@@ -120,11 +124,11 @@ pub enum ServiceConfig2 {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangeConfigParams {
     /// dwServiceType.
-    pub service_type: Option<u32>,
+    pub service_type: Option<ServiceType>,
     /// dwStartType.
-    pub start_type: Option<u32>,
+    pub start_type: Option<ServiceStartType>,
     /// dwErrorControl.
-    pub error_control: Option<u32>,
+    pub error_control: Option<ServiceErrorControl>,
     /// lpBinaryPathName.
     pub binary_path: Option<String>,
     /// lpLoadOrderGroup (`Some("")` removes the group).
@@ -183,9 +187,10 @@ impl Scm {
         let mut dependencies = c.depend_on_service.clone();
         dependencies.extend(c.depend_on_group.iter().map(|g| format!("+{g}")));
         Ok(QueryServiceConfig {
-            service_type: c.service_type,
-            start_type: c.start,
-            error_control: c.error_control,
+            service_type: ServiceType(c.service_type),
+            start_type: ServiceStartType::from_code(c.start).unwrap_or(ServiceStartType::OnDemand),
+            error_control: ServiceErrorControl::from_code(c.error_control)
+                .unwrap_or(ServiceErrorControl::Normal),
             // The SCM expands REG_EXPAND_SZ ImagePath when it reads it.
             binary_path_name: st
                 .registry
@@ -269,17 +274,22 @@ impl Scm {
             .map(|r| r.name.to_string())
             .unwrap_or_default();
         let old_start = c.start;
-        if let Some(t) = p.service_type {
-            c.service_type = t;
-        }
-        if let Some(s) = p.start_type {
-            c.start = s;
-        }
-        if let Some(e) = p.error_control {
-            c.error_control = e;
-        }
+        // SERVICE_NO_CHANGE keeps the key's value; one written behind the SCM's back that
+        // winsvc.h does not define is refused (87) as an undefined argument would be.
+        let service_type = p.service_type.unwrap_or(ServiceType(c.service_type));
+        let start = match p.start_type {
+            Some(s) => s,
+            None => ServiceStartType::from_raw(c.start)?,
+        };
+        let error_control = match p.error_control {
+            Some(e) => e,
+            None => ServiceErrorControl::from_raw(c.error_control)?,
+        };
         let account = p.account.clone().or_else(|| c.object_name.clone());
-        validate_type_start(c.service_type, c.start, c.error_control, account.as_deref())?;
+        validate_type_start(service_type, start, account.as_deref())?;
+        c.service_type = service_type.to_raw();
+        c.start = start.to_raw();
+        c.error_control = error_control.to_raw();
         if let Some(path) = &p.binary_path {
             if path.is_empty() {
                 return Err(Win32Error::INVALID_PARAMETER);

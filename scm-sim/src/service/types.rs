@@ -96,8 +96,8 @@ impl ServiceState {
     }
 
     /// The bit of this state in NotifyServiceStatusChange masks (`SERVICE_NOTIFY_*`).
-    pub fn notify_bit(self) -> u32 {
-        1 << (self.to_raw() - 1)
+    pub fn notify_bit(self) -> super::ServiceNotifyMask {
+        super::ServiceNotifyMask::from_bits_truncate(1 << (self.to_raw() - 1))
     }
 }
 
@@ -139,6 +139,30 @@ impl ServiceType {
     pub const PKG_SERVICE: ServiceType = ServiceType(0x200);
     /// SERVICE_TYPE_ALL filter.
     pub const ALL: ServiceType = ServiceType(0x3FF);
+
+    /// The type for a raw `dwServiceType`: every combination of the bits winsvc.h defines
+    /// (SERVICE_TYPE_ALL, 0x3FF) is kept, also the ones the SCM refuses (it refuses them with
+    /// its own error, in its own order); other bits give ERROR_INVALID_PARAMETER (87), as
+    /// CreateService and EnumServicesStatusEx answer them.
+    ///
+    /// ```
+    /// use scm_sim::service::ServiceType;
+    ///
+    /// assert_eq!(ServiceType::from_raw(0x10), Ok(ServiceType::OWN_PROCESS));
+    /// assert_eq!(ServiceType::from_raw(0x30), Ok(ServiceType::WIN32));
+    /// assert_eq!(ServiceType::from_raw(0x400).unwrap_err().code(), 87);
+    /// ```
+    pub fn from_raw(bits: u32) -> Result<ServiceType, crate::Win32Error> {
+        if bits & !ServiceType::ALL.0 != 0 {
+            return Err(crate::Win32Error::INVALID_PARAMETER);
+        }
+        Ok(ServiceType(bits))
+    }
+
+    /// The raw `dwServiceType`.
+    pub fn to_raw(self) -> u32 {
+        self.0
+    }
 
     /// True when any bit of `other` is set.
     pub fn intersects(self, other: ServiceType) -> bool {
@@ -218,8 +242,28 @@ impl ServiceStartType {
         self as u32
     }
 
+    /// The number (the same as [`ServiceStartType::to_raw`]).
+    pub fn code(self) -> u32 {
+        self.to_raw()
+    }
+
+    /// The start type for a raw `dwStartType`: ERROR_INVALID_PARAMETER (87) above 4, as
+    /// CreateService and ChangeServiceConfig answer it. Start types the SCM refuses for a
+    /// service type (BOOT_START for a Win32 service) are values here; the SCM refuses them.
+    ///
+    /// ```
+    /// use scm_sim::service::ServiceStartType;
+    ///
+    /// assert_eq!(ServiceStartType::from_raw(2), Ok(ServiceStartType::AutoStart));
+    /// assert_eq!(ServiceStartType::from_raw(0), Ok(ServiceStartType::BootStart));
+    /// assert_eq!(ServiceStartType::from_raw(5).unwrap_err().code(), 87);
+    /// ```
+    pub fn from_raw(n: u32) -> Result<ServiceStartType, crate::Win32Error> {
+        ServiceStartType::from_code(n).ok_or(crate::Win32Error::INVALID_PARAMETER)
+    }
+
     /// The start type for a number, `None` above 4.
-    pub fn from_raw(n: u32) -> Option<ServiceStartType> {
+    pub fn from_code(n: u32) -> Option<ServiceStartType> {
         [
             ServiceStartType::BootStart,
             ServiceStartType::SystemStart,
@@ -273,8 +317,26 @@ impl ServiceErrorControl {
         self as u32
     }
 
+    /// The number (the same as [`ServiceErrorControl::to_raw`]).
+    pub fn code(self) -> u32 {
+        self.to_raw()
+    }
+
+    /// The value for a raw `dwErrorControl`: ERROR_INVALID_PARAMETER (87) above 3, as
+    /// CreateService and ChangeServiceConfig answer it.
+    ///
+    /// ```
+    /// use scm_sim::service::ServiceErrorControl;
+    ///
+    /// assert_eq!(ServiceErrorControl::from_raw(1), Ok(ServiceErrorControl::Normal));
+    /// assert_eq!(ServiceErrorControl::from_raw(4).unwrap_err().code(), 87);
+    /// ```
+    pub fn from_raw(n: u32) -> Result<ServiceErrorControl, crate::Win32Error> {
+        ServiceErrorControl::from_code(n).ok_or(crate::Win32Error::INVALID_PARAMETER)
+    }
+
     /// The value for a number, `None` above 3.
-    pub fn from_raw(n: u32) -> Option<ServiceErrorControl> {
+    pub fn from_code(n: u32) -> Option<ServiceErrorControl> {
         [
             ServiceErrorControl::Ignore,
             ServiceErrorControl::Normal,
@@ -722,6 +784,20 @@ mod tests {
         }
         assert_eq!(ServiceControl::from_code(0), None);
         assert_eq!(ServiceControl::from_code(17), None);
+    }
+
+    #[test]
+    fn start_types_and_error_controls_round_trip() {
+        for n in 0..10u32 {
+            match ServiceStartType::from_raw(n) {
+                Ok(s) => assert_eq!(s.code(), n),
+                Err(e) => assert!(n > 4 && e.code() == 87),
+            }
+            match ServiceErrorControl::from_raw(n) {
+                Ok(e) => assert_eq!(e.code(), n),
+                Err(e) => assert!(n > 3 && e.code() == 87),
+            }
+        }
     }
 
     #[test]

@@ -1,11 +1,18 @@
 //! Free functions over a [`Machine`]: an SCM handle, creating, installing and opening services,
-//! their status, and reports made from inside the machine's runtime.
+//! their status, and reports made from inside the machine's runtime; and the edges where a
+//! test passes raw codes as a C caller would (`control_raw`, `create_raw`, `enum_raw`,
+//! `enum_dependents_raw`, `notify_raw`, `control_ex_raw`): each converts with the type's
+//! `from_raw`, so an undefined code fails with the error Windows gives (87), then calls the
+//! typed API.
+
+use std::ops::{Deref, DerefMut};
 
 use scm_sim::scm::access::{SC_MANAGER_ALL_ACCESS, SERVICE_ALL_ACCESS};
-use scm_sim::scm::{CreateServiceParams, ScHandle};
+use scm_sim::scm::{CreateServiceParams, EnumServiceStatus, ScHandle, StatusNotification};
 use scm_sim::service::{
-    RawServiceStatus, Service, ServiceControl, ServiceState, ServiceStatus, ServiceStatusProcess,
-    ServiceTable, StatusHandle,
+    RawServiceStatus, Service, ServiceControl, ServiceErrorControl, ServiceNotifyMask,
+    ServiceStartType, ServiceState, ServiceStateFilter, ServiceStatus, ServiceStatusProcess,
+    ServiceTable, ServiceType, StatusHandle, StopReason,
 };
 use scm_sim::{Machine, Win32Error};
 
@@ -87,4 +94,111 @@ pub fn control_raw(
     code: u32,
 ) -> Result<ServiceStatusProcess, Win32Error> {
     ServiceControl::from_raw(code).and_then(|c| m.control_service(h, c))
+}
+
+/// CreateService's arguments as a C caller passes them: dwServiceType, dwStartType and
+/// dwErrorControl raw (these fields shadow the typed ones), the other arguments those of
+/// `params` (reached through `Deref`, so a table row edits `p.name` or `p.start_type` alike).
+#[derive(Debug, Clone)]
+pub struct RawCreateParams {
+    /// dwServiceType.
+    pub service_type: u32,
+    /// dwStartType.
+    pub start_type: u32,
+    /// dwErrorControl.
+    pub error_control: u32,
+    /// The other arguments (their typed codes are replaced by the raw ones above).
+    pub params: CreateServiceParams,
+}
+
+impl RawCreateParams {
+    /// The raw form of typed arguments.
+    pub fn new(params: CreateServiceParams) -> RawCreateParams {
+        RawCreateParams {
+            service_type: params.service_type.to_raw(),
+            start_type: params.start_type.code(),
+            error_control: params.error_control.code(),
+            params,
+        }
+    }
+
+    /// The typed arguments: the edge conversions, where an undefined code fails with the
+    /// error Windows gives it (87).
+    pub fn to_typed(&self) -> Result<CreateServiceParams, Win32Error> {
+        Ok(CreateServiceParams {
+            service_type: ServiceType::from_raw(self.service_type)?,
+            start_type: ServiceStartType::from_raw(self.start_type)?,
+            error_control: ServiceErrorControl::from_raw(self.error_control)?,
+            ..self.params.clone()
+        })
+    }
+}
+
+impl Deref for RawCreateParams {
+    type Target = CreateServiceParams;
+    fn deref(&self) -> &CreateServiceParams {
+        &self.params
+    }
+}
+
+impl DerefMut for RawCreateParams {
+    fn deref_mut(&mut self) -> &mut CreateServiceParams {
+        &mut self.params
+    }
+}
+
+/// CreateService with raw codes: converted at the edge, then sent through the typed API.
+pub fn create_raw(
+    m: &mut Machine,
+    scm: ScHandle,
+    p: &RawCreateParams,
+) -> Result<ScHandle, Win32Error> {
+    p.to_typed().and_then(|typed| m.create_service(scm, &typed))
+}
+
+/// EnumServicesStatusEx with raw `dwServiceType` and `dwServiceState`, converted at the edge
+/// (bits outside SERVICE_TYPE_ALL or SERVICE_STATE_ALL fail there with 87).
+pub fn enum_raw(
+    m: &mut Machine,
+    scm: ScHandle,
+    service_type: u32,
+    state: u32,
+    group: Option<&str>,
+) -> Result<Vec<EnumServiceStatus>, Win32Error> {
+    let service_type = ServiceType::from_raw(service_type)?;
+    let state = ServiceStateFilter::from_raw(state)?;
+    m.enum_services_status(scm, service_type, state, group)
+}
+
+/// EnumDependentServices with a raw `dwServiceState`, converted at the edge.
+pub fn enum_dependents_raw(
+    m: &mut Machine,
+    h: ScHandle,
+    state: u32,
+) -> Result<Vec<EnumServiceStatus>, Win32Error> {
+    let state = ServiceStateFilter::from_raw(state)?;
+    m.enum_dependent_services(h, state)
+}
+
+/// NotifyServiceStatusChange with a raw `dwNotifyMask`, converted at the edge.
+pub fn notify_raw(
+    m: &mut Machine,
+    h: ScHandle,
+    mask: u32,
+) -> Result<StatusNotification, Win32Error> {
+    let mask = ServiceNotifyMask::from_raw(mask)?;
+    m.notify_service_status_change(h, mask)
+}
+
+/// ControlServiceEx with a raw `dwReason`, converted at the edge (87 for an undefined one, as
+/// ControlServiceEx answers it).
+pub fn control_ex_raw(
+    m: &mut Machine,
+    h: ScHandle,
+    control: ServiceControl,
+    reason: u32,
+    comment: Option<&str>,
+) -> Result<ServiceStatusProcess, Win32Error> {
+    let reason = StopReason::from_raw(reason)?;
+    m.control_service_ex(h, control, reason, comment)
 }

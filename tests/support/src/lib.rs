@@ -22,7 +22,7 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`bed`] | [`Bed`]: an empty machine and an SCM handle, with installs, creates and time |
-//! | [`calls`] | free functions over a [`Machine`]: an admin SCM handle, create, install, open, query, report |
+//! | [`calls`] | free functions over a [`Machine`]: an admin SCM handle, create, install, open, query, report; the raw-code edges (`control_raw`, `create_raw`, `enum_raw`, `enum_dependents_raw`, `notify_raw`, `control_ex_raw`) |
 //! | [`lookups`] | what a run left: violations, events, the timeline, trigger outcomes |
 //! | [`raw`] | raw SetServiceStatus DWORDs: RUNNING, STOPPED, pending with checkpoint and hint |
 //! | [`reporter`] | a service that plays a script of raw reports, sleeps, awaits and spawns |

@@ -42,7 +42,7 @@ fn marked_for_delete(#[case] op: OnMarked, #[case] expected: u32) {
         OnMarked::ChangeConfig => m.change_service_config(
             h,
             &ChangeConfigParams {
-                start_type: Some(2),
+                start_type: Some(ServiceStartType::AutoStart),
                 ..ChangeConfigParams::default()
             },
         ),

@@ -28,7 +28,7 @@ fn start_with_dependencies(
     let mut dep = CreateServiceParams::own_process("Dep", r"C:\svc\dep.exe");
     dep.load_order_group = Some("Grp".into());
     if twist == Some("disabled") {
-        dep.start_type = 4;
+        dep.start_type = ServiceStartType::Disabled;
     }
     let dep = m.create_service(scm, &dep).unwrap();
     match twist {
@@ -74,7 +74,7 @@ fn dependency_failure_event_text() {
     let mut m = machine();
     let scm = admin_scm(&mut m);
     let mut dep = CreateServiceParams::own_process("Dep", r"C:\svc\dep.exe");
-    dep.start_type = 4;
+    dep.start_type = ServiceStartType::Disabled;
     dep.display_name = Some("The Dependency".into());
     m.create_service(scm, &dep).unwrap();
     let top = create_with_deps(&mut m, scm, "Top", &["Dep"]);

@@ -17,7 +17,7 @@ fn enum_machine() -> (Machine, ScHandle) {
     gamma.display_name = Some("Gamma Display".into());
     m.create_service(scm, &gamma).unwrap();
     let mut kdrv = CreateServiceParams::own_process("Kdrv", r"System32\drivers\kdrv.sys");
-    kdrv.service_type = 0x1;
+    kdrv.service_type = ServiceType::KERNEL_DRIVER;
     kdrv.load_order_group = Some("GroupB".into());
     let kdrv = m.create_service(scm, &kdrv).unwrap();
     m.start_service(alpha, &[]).unwrap();
@@ -26,6 +26,9 @@ fn enum_machine() -> (Machine, ScHandle) {
 }
 
 /// A.7.56, A.7.58, facts §1.1: the type, state and group filters and the parameter checks.
+/// The masks are raw, as a C caller passes them (`enum_raw` converts them at the edge: bits
+/// outside SERVICE_TYPE_ALL or SERVICE_STATE_ALL fail there with 87; empty masks reach the SCM,
+/// which refuses them with 87).
 #[rstest]
 #[case::win32_all(0x30, 3, None, Ok(&["Alpha", "Beta", "Gamma"][..]))]
 #[case::drivers(0xB, 3, None, Ok(&["Kdrv"][..]))]
@@ -51,7 +54,7 @@ fn enum_services_filters(
     #[case] expected: Result<&[&str], u32>,
 ) {
     let (mut m, scm) = enum_machine();
-    let r = m.enum_services_status(scm, service_type, state_mask, group);
+    let r = enum_raw(&mut m, scm, service_type, state_mask, group);
     match expected {
         Ok(names) => {
             let got = r.unwrap();
@@ -95,11 +98,7 @@ fn enum_services_filters(
 #[case::all(0x3FF)]
 fn enum_active_plus_inactive_is_all(#[case] service_type: u32) {
     let (mut m, scm) = enum_machine();
-    let n = |m: &mut Machine, s: u32| {
-        m.enum_services_status(scm, service_type, s, None)
-            .unwrap()
-            .len()
-    };
+    let n = |m: &mut Machine, s: u32| enum_raw(m, scm, service_type, s, None).unwrap().len();
     assert_eq!(n(&mut m, 1) + n(&mut m, 2), n(&mut m, 3));
 }
 
@@ -120,11 +119,14 @@ fn enum_services_check_order(
     let (mut m, _) = enum_machine();
     let scm = m.open_sc_manager(access).unwrap();
     assert_eq!(
-        code(&m.enum_services_status(scm, service_type, 3, group)),
+        code(&enum_raw(&mut m, scm, service_type, 3, group)),
         expected
     );
     m.close_service_handle(scm).unwrap();
-    assert_eq!(code(&m.enum_services_status(scm, 0x30, 3, None)), 6);
+    assert_eq!(
+        code(&m.enum_services_status(scm, ServiceType::WIN32, ServiceStateFilter::ALL, None)),
+        6
+    );
 }
 
 /// A.9.69: EnumDependentServices lists dependents recursively, deepest first (a dependent's
@@ -151,7 +153,7 @@ fn enum_dependent_services(#[case] state_mask: u32, #[case] expected: Result<&[&
     mk(&mut m, "Side", &["BASE"]);
     mk(&mut m, "Unrelated", &[]);
     m.start_service(top, &[]).unwrap();
-    let r = m.enum_dependent_services(base, state_mask);
+    let r = enum_dependents_raw(&mut m, base, state_mask);
     match expected {
         Ok(names) => {
             let got: Vec<String> = r.unwrap().into_iter().map(|e| e.service_name).collect();
@@ -166,7 +168,10 @@ fn enum_dependent_services(#[case] state_mask: u32, #[case] expected: Result<&[&
             SERVICE_ALL_ACCESS & !SERVICE_ENUMERATE_DEPENDENTS,
         )
         .unwrap();
-    assert_eq!(code(&m.enum_dependent_services(no_right, 3)), 5);
+    assert_eq!(
+        code(&m.enum_dependent_services(no_right, ServiceStateFilter::ALL)),
+        5
+    );
 }
 
 /// A.8.59, A.1.6: GetServiceDisplayName / GetServiceKeyName: case-insensitive, the key name

@@ -2,10 +2,10 @@
 
 use super::*;
 
-const NOTIFY_STOPPED: u32 = 0x1;
-const NOTIFY_START_PENDING: u32 = 0x2;
-const NOTIFY_RUNNING: u32 = 0x8;
-const NOTIFY_PAUSED: u32 = 0x40;
+const NOTIFY_STOPPED: ServiceNotifyMask = ServiceNotifyMask::STOPPED;
+const NOTIFY_START_PENDING: ServiceNotifyMask = ServiceNotifyMask::START_PENDING;
+const NOTIFY_RUNNING: ServiceNotifyMask = ServiceNotifyMask::RUNNING;
+const NOTIFY_PAUSED: ServiceNotifyMask = ServiceNotifyMask::PAUSED;
 
 /// A.11.76: a registration fires at once when the service is already in a state of the mask,
 /// otherwise at the next matching change, and only once.
@@ -17,7 +17,7 @@ const NOTIFY_PAUSED: u32 = 0x40;
 #[case::running_or_paused(NOTIFY_RUNNING | NOTIFY_PAUSED, true, Some(ServiceState::Running))]
 #[case::paused_never_reached(NOTIFY_PAUSED, true, None)]
 fn notify_service_status_change(
-    #[case] mask: u32,
+    #[case] mask: ServiceNotifyMask,
     #[case] start: bool,
     #[case] fires: Option<ServiceState>,
 ) {

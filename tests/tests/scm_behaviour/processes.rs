@@ -6,20 +6,32 @@ use super::*;
 /// process; a different account is 1079; OWN_PROCESS services never share; the process
 /// exits when its last service stops.
 #[rstest]
-#[case::same_image(0x20, r"C:\svc\host.exe -k grp", None, 0, true)]
-#[case::same_image_other_case(0x20, r"c:\SVC\HOST.EXE -k grp", None, 0, true)]
-#[case::same_account_other_spelling(0x20, r"C:\svc\host.exe -k grp", Some("LocalSystem"), 0, true)]
+#[case::same_image(ServiceType::SHARE_PROCESS, r"C:\svc\host.exe -k grp", None, 0, true)]
+#[case::same_image_other_case(ServiceType::SHARE_PROCESS, r"c:\SVC\HOST.EXE -k grp", None, 0, true)]
+#[case::same_account_other_spelling(
+    ServiceType::SHARE_PROCESS,
+    r"C:\svc\host.exe -k grp",
+    Some("LocalSystem"),
+    0,
+    true
+)]
 #[case::different_account(
-    0x20,
+    ServiceType::SHARE_PROCESS,
     r"C:\svc\host.exe -k grp",
     Some(r"NT AUTHORITY\LocalService"),
     1079,
     false
 )]
-#[case::different_command_line(0x20, r"C:\svc\host.exe -k other", None, 0, false)]
-#[case::own_process_same_image(0x10, r"C:\svc\host.exe -k grp", None, 0, false)]
+#[case::different_command_line(
+    ServiceType::SHARE_PROCESS,
+    r"C:\svc\host.exe -k other",
+    None,
+    0,
+    false
+)]
+#[case::own_process_same_image(ServiceType::OWN_PROCESS, r"C:\svc\host.exe -k grp", None, 0, false)]
 fn shared_processes(
-    #[case] second_type: u32,
+    #[case] second_type: ServiceType,
     #[case] second_image: &str,
     #[case] second_account: Option<&str>,
     #[case] expected: u32,

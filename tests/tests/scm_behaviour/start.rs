@@ -50,9 +50,9 @@ fn start_service(
     let scm = admin_scm(&mut m);
     let mut p = CreateServiceParams::own_process("Svc", PATH);
     match case {
-        StartCase::Disabled | StartCase::DisabledTwice => p.start_type = 4,
+        StartCase::Disabled | StartCase::DisabledTwice => p.start_type = ServiceStartType::Disabled,
         StartCase::NotInDispatchTable => {
-            p.service_type = 0x20;
+            p.service_type = ServiceType::SHARE_PROCESS;
             m.install(
                 PATH,
                 ServiceTable::new()

@@ -10,6 +10,7 @@ use crate::scm::access::{
     SERVICE_QUERY_CONFIG, SERVICE_START,
 };
 use crate::scm::{ChangeConfigParams, CreateServiceParams, ServiceConfig2};
+use crate::service::{ServiceErrorControl, ServiceStartType, ServiceType};
 use crate::Machine;
 
 use super::{failed, parse_options, usage, Sc};
@@ -32,11 +33,11 @@ const CONFIG_OPTIONS: &[&str] = &[
 /// The options shared by create and config, checked and decoded.
 #[derive(Debug, Default)]
 struct ConfigOptions {
-    base_type: Option<u32>,
+    base_type: Option<ServiceType>,
     interactive: bool,
-    start: Option<u32>,
+    start: Option<ServiceStartType>,
     delayed: Option<bool>,
-    error: Option<u32>,
+    error: Option<ServiceErrorControl>,
     binary_path: Option<String>,
     group: Option<String>,
     tag: Option<bool>,
@@ -52,25 +53,29 @@ fn decode(opts: &[(String, String)]) -> Option<ConfigOptions> {
         let v = value.to_ascii_lowercase();
         match name.as_str() {
             "type=" => match v.as_str() {
-                "own" => c.base_type = Some(0x10),
-                "share" => c.base_type = Some(0x20),
+                "own" => c.base_type = Some(ServiceType::OWN_PROCESS),
+                "share" => c.base_type = Some(ServiceType::SHARE_PROCESS),
                 "interact" => c.interactive = true,
-                "kernel" => c.base_type = Some(0x1),
-                "filesys" => c.base_type = Some(0x2),
-                "rec" => c.base_type = Some(0x8),
-                "adapt" => c.base_type = Some(0x4),
-                "userown" => c.base_type = Some(0x50),
-                "usershare" => c.base_type = Some(0x60),
+                "kernel" => c.base_type = Some(ServiceType::KERNEL_DRIVER),
+                "filesys" => c.base_type = Some(ServiceType::FILE_SYSTEM_DRIVER),
+                "rec" => c.base_type = Some(ServiceType::RECOGNIZER_DRIVER),
+                "adapt" => c.base_type = Some(ServiceType::ADAPTER),
+                "userown" => {
+                    c.base_type = Some(ServiceType::USER_SERVICE | ServiceType::OWN_PROCESS)
+                }
+                "usershare" => {
+                    c.base_type = Some(ServiceType::USER_SERVICE | ServiceType::SHARE_PROCESS)
+                }
                 _ => return None,
             },
             "start=" => {
                 let (s, d) = match v.as_str() {
-                    "boot" => (0, None),
-                    "system" => (1, None),
-                    "auto" => (2, Some(false)),
-                    "demand" => (3, None),
-                    "disabled" => (4, None),
-                    "delayed-auto" => (2, Some(true)),
+                    "boot" => (ServiceStartType::BootStart, None),
+                    "system" => (ServiceStartType::SystemStart, None),
+                    "auto" => (ServiceStartType::AutoStart, Some(false)),
+                    "demand" => (ServiceStartType::OnDemand, None),
+                    "disabled" => (ServiceStartType::Disabled, None),
+                    "delayed-auto" => (ServiceStartType::AutoStart, Some(true)),
                     _ => return None,
                 };
                 c.start = Some(s);
@@ -78,10 +83,10 @@ fn decode(opts: &[(String, String)]) -> Option<ConfigOptions> {
             }
             "error=" => {
                 c.error = Some(match v.as_str() {
-                    "ignore" => 0,
-                    "normal" => 1,
-                    "severe" => 2,
-                    "critical" => 3,
+                    "ignore" => ServiceErrorControl::Ignore,
+                    "normal" => ServiceErrorControl::Normal,
+                    "severe" => ServiceErrorControl::Severe,
+                    "critical" => ServiceErrorControl::Critical,
                     _ => return None,
                 })
             }
@@ -122,17 +127,17 @@ pub(crate) fn create(m: &mut Machine, args: &[String], out: &mut Output) -> Exit
     let Some(binary_path) = c.binary_path.clone() else {
         return usage(out, super::usage::CREATE);
     };
-    let mut service_type = c.base_type.unwrap_or(0x10);
+    let mut service_type = c.base_type.unwrap_or(ServiceType::OWN_PROCESS);
     if c.interactive {
-        service_type |= 0x100;
+        service_type = service_type | ServiceType::INTERACTIVE_PROCESS;
     }
     let params = CreateServiceParams {
         name: name.clone(),
         display_name: c.display_name.clone(),
         desired_access: SERVICE_CHANGE_CONFIG | SERVICE_QUERY_CONFIG,
         service_type,
-        start_type: c.start.unwrap_or(3),
-        error_control: c.error.unwrap_or(1),
+        start_type: c.start.unwrap_or(ServiceStartType::OnDemand),
+        error_control: c.error.unwrap_or(ServiceErrorControl::Normal),
         binary_path,
         load_order_group: c.group.clone(),
         want_tag: c.tag == Some(true),
@@ -145,11 +150,11 @@ pub(crate) fn create(m: &mut Machine, args: &[String], out: &mut Output) -> Exit
         Ok(h) => h,
         Err(e) => return failed(out, "OpenSCManager", e, false),
     };
-    let h = match sc.create_service(scm, &params) {
+    let h = match sc.create(scm, &params) {
         Ok(h) => h,
         Err(e) => return failed(out, "CreateService", e, true),
     };
-    let close = sc.close_service_handle(h);
+    let close = sc.close(h);
     debug_assert!(close.is_ok());
     if c.delayed == Some(true) {
         let h = match sc.service(scm, name, SERVICE_CHANGE_CONFIG) {
@@ -184,7 +189,11 @@ pub(crate) fn config(m: &mut Machine, args: &[String], out: &mut Output) -> Exit
     let service_type = match (c.base_type, c.interactive) {
         (None, false) => None,
         (Some(t), false) => Some(t),
-        (t, true) => Some(t.unwrap_or(current.service_type & !0x100) | 0x100),
+        (t, true) => Some(
+            t.unwrap_or(ServiceType(
+                current.service_type.to_raw() & !ServiceType::INTERACTIVE_PROCESS.0,
+            )) | ServiceType::INTERACTIVE_PROCESS,
+        ),
     };
     let params = ChangeConfigParams {
         service_type,

@@ -10,6 +10,7 @@ use crate::scm::access::{
     ServiceAccess, SC_MANAGER_CONNECT, SERVICE_INTERROGATE, SERVICE_PAUSE_CONTINUE,
     SERVICE_QUERY_STATUS, SERVICE_START, SERVICE_STOP, SERVICE_USER_DEFINED_CONTROL,
 };
+use crate::service::ServiceControl;
 use crate::Machine;
 
 use super::format::{self, StatusLayout};
@@ -32,7 +33,7 @@ pub(crate) fn start(m: &mut Machine, args: &[String], out: &mut Output) -> Exit 
         Err(e) => return failed(out, "StartService: OpenService", e, false),
     };
     let argv: Vec<&str> = args[1..].iter().map(String::as_str).collect();
-    if let Err(e) = sc.start_service(h, &argv) {
+    if let Err(e) = sc.start_unsettled(h, &argv) {
         return failed(out, "StartService", e, true);
     }
     match sc.query_service_status(h) {
@@ -55,16 +56,28 @@ pub(crate) enum Simple {
 
 /// `sc stop|pause|continue|interrogate NAME`.
 pub(crate) fn simple(m: &mut Machine, args: &[String], which: Simple, out: &mut Output) -> Exit {
-    let (text, code, right) = match which {
-        Simple::Stop => (super::usage::STOP, 1, SERVICE_STOP),
-        Simple::Pause => (super::usage::PAUSE, 2, SERVICE_PAUSE_CONTINUE),
-        Simple::Continue => (super::usage::CONTINUE, 3, SERVICE_PAUSE_CONTINUE),
-        Simple::Interrogate => (super::usage::INTERROGATE, 4, SERVICE_INTERROGATE),
+    let (text, control, right) = match which {
+        Simple::Stop => (super::usage::STOP, ServiceControl::Stop, SERVICE_STOP),
+        Simple::Pause => (
+            super::usage::PAUSE,
+            ServiceControl::Pause,
+            SERVICE_PAUSE_CONTINUE,
+        ),
+        Simple::Continue => (
+            super::usage::CONTINUE,
+            ServiceControl::Continue,
+            SERVICE_PAUSE_CONTINUE,
+        ),
+        Simple::Interrogate => (
+            super::usage::INTERROGATE,
+            ServiceControl::Interrogate,
+            SERVICE_INTERROGATE,
+        ),
     };
     let Some(name) = args.first() else {
         return usage(out, text);
     };
-    send(m, name, code, right, out)
+    send(m, name, control, right, out)
 }
 
 /// `sc control NAME paramchange|netbindadd|netbindremove|netbindenable|netbinddisable|128-255`.
@@ -72,21 +85,27 @@ pub(crate) fn control(m: &mut Machine, args: &[String], out: &mut Output) -> Exi
     let (Some(name), Some(value)) = (args.first(), args.get(1)) else {
         return usage(out, super::usage::CONTROL);
     };
-    let (code, right) = match value.to_ascii_lowercase().as_str() {
-        "paramchange" => (6, SERVICE_PAUSE_CONTINUE),
-        "netbindadd" => (7, SERVICE_PAUSE_CONTINUE),
-        "netbindremove" => (8, SERVICE_PAUSE_CONTINUE),
-        "netbindenable" => (9, SERVICE_PAUSE_CONTINUE),
-        "netbinddisable" => (10, SERVICE_PAUSE_CONTINUE),
-        v => match v.parse::<u32>() {
-            Ok(n) if (128..=255).contains(&n) => (n, SERVICE_USER_DEFINED_CONTROL),
+    let (control, right) = match value.to_ascii_lowercase().as_str() {
+        "paramchange" => (ServiceControl::ParamChange, SERVICE_PAUSE_CONTINUE),
+        "netbindadd" => (ServiceControl::NetBindAdd, SERVICE_PAUSE_CONTINUE),
+        "netbindremove" => (ServiceControl::NetBindRemove, SERVICE_PAUSE_CONTINUE),
+        "netbindenable" => (ServiceControl::NetBindEnable, SERVICE_PAUSE_CONTINUE),
+        "netbinddisable" => (ServiceControl::NetBindDisable, SERVICE_PAUSE_CONTINUE),
+        v => match v.parse::<u8>() {
+            Ok(n) if n >= 128 => (ServiceControl::UserDefined(n), SERVICE_USER_DEFINED_CONTROL),
             _ => return usage(out, super::usage::CONTROL),
         },
     };
-    send(m, name, code, right, out)
+    send(m, name, control, right, out)
 }
 
-fn send(m: &mut Machine, name: &str, code: u32, right: ServiceAccess, out: &mut Output) -> Exit {
+fn send(
+    m: &mut Machine,
+    name: &str,
+    control: ServiceControl,
+    right: ServiceAccess,
+    out: &mut Output,
+) -> Exit {
     let mut sc = Sc::new(m);
     let scm = match sc.manager(SC_MANAGER_CONNECT) {
         Ok(h) => h,
@@ -96,7 +115,7 @@ fn send(m: &mut Machine, name: &str, code: u32, right: ServiceAccess, out: &mut 
         Ok(h) => h,
         Err(e) => return failed(out, "OpenService", e, false),
     };
-    match sc.control_service(h, code) {
+    match sc.control_service(h, control) {
         Ok(s) => {
             out.out(&format::status_block(name, None, &s, StatusLayout::Query));
             Exit::touched(0)

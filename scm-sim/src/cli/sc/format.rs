@@ -39,10 +39,7 @@ use fake_registry::service::{ScActionKind, Trigger, TriggerAction, TriggerDataTy
 
 use crate::error::Win32Error;
 use crate::scm::QueryServiceConfig;
-use crate::service::{
-    ServiceControlAccept, ServiceErrorControl, ServiceStartType, ServiceState,
-    ServiceStatusProcess, ServiceType,
-};
+use crate::service::{ServiceControlAccept, ServiceState, ServiceStatusProcess, ServiceType};
 
 /// Which status block to print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,7 +74,8 @@ fn query_type(t: ServiceType) -> String {
 
 /// The type text of `sc qc`: hex number, two spaces, label, one space (where
 /// `(interactive)` goes).
-fn qc_type(t: u32) -> String {
+fn qc_type(t: ServiceType) -> String {
+    let t = t.to_raw();
     let base = ServiceType(t & !ServiceType::INTERACTIVE_PROCESS.0).sc_label();
     let interactive = if t & ServiceType::INTERACTIVE_PROCESS.0 != 0 {
         "(interactive)"
@@ -171,7 +169,7 @@ pub fn qc_block(name: &str, c: &QueryServiceConfig) -> String {
     let mut o = String::from("[SC] QueryServiceConfig SUCCESS\n\n");
     o += &format!("SERVICE_NAME: {name}\n");
     o += &format!("{}{}\n", field("TYPE"), qc_type(c.service_type));
-    let start = ServiceStartType::from_raw(c.start_type).map_or("", |s| s.sc_label());
+    let start = c.start_type.sc_label();
     let delayed = if c.delayed_auto_start {
         "  (DELAYED)"
     } else {
@@ -180,10 +178,14 @@ pub fn qc_block(name: &str, c: &QueryServiceConfig) -> String {
     o += &format!(
         "{}{}   {start}{delayed}\n",
         field("START_TYPE"),
-        c.start_type
+        c.start_type.code()
     );
-    let error = ServiceErrorControl::from_raw(c.error_control).map_or("", |e| e.sc_label());
-    o += &format!("{}{}   {error}\n", field("ERROR_CONTROL"), c.error_control);
+    let error = c.error_control.sc_label();
+    o += &format!(
+        "{}{}   {error}\n",
+        field("ERROR_CONTROL"),
+        c.error_control.code()
+    );
     o += &format!("{}{}\n", field("BINARY_PATH_NAME"), c.binary_path_name);
     o += &format!("{}{}\n", field("LOAD_ORDER_GROUP"), c.load_order_group);
     o += &format!("{}{}\n", field("TAG"), c.tag_id);

@@ -23,11 +23,7 @@ mod usage;
 
 use crate::error::Win32Error;
 use crate::scm::access::{ScmAccess, ServiceAccess};
-use crate::scm::{
-    ChangeConfigParams, CreateServiceParams, EnumServiceStatus, QueryServiceConfig, ScHandle, Scm,
-    ServiceConfig2, ServiceConfig2Level,
-};
-use crate::service::{ServiceControl, ServiceStatusProcess};
+use crate::scm::{CreateServiceParams, ScHandle};
 use crate::Machine;
 
 use super::output::Output;
@@ -164,179 +160,89 @@ pub(crate) fn parse_options(args: &[String], allowed: &[&str]) -> Option<Vec<(St
 
 /// The handles one sc command opened; closed (services first) when dropped.
 ///
-/// Every call runs inside the machine's runtime (through [`Machine::block_on`]), so that the
-/// engine's timestamps (trace entries, events 7045 and 7040) are virtual time even for the
-/// calls that do not wait.
+/// Every call goes through the machine's blocking API ([`Machine::call_blocking`]: run the
+/// call, then settle), reached through `Deref`; `Sc` adds only the caller sc.exe runs as and
+/// the bookkeeping of the handles to close: open and create through [`Sc::manager`],
+/// [`Sc::service`] and [`Sc::create`] (not the machine's methods) so the handles are closed.
+/// The one exception to settling is [`Sc::start_unsettled`], where sc.exe prints the status
+/// right after StartService returned.
 pub(crate) struct Sc<'a> {
-    pub(crate) m: &'a mut Machine,
-    api: Scm,
+    m: &'a mut Machine,
     opened: Vec<ScHandle>,
+}
+
+impl std::ops::Deref for Sc<'_> {
+    type Target = Machine;
+    fn deref(&self) -> &Machine {
+        self.m
+    }
+}
+
+impl std::ops::DerefMut for Sc<'_> {
+    fn deref_mut(&mut self) -> &mut Machine {
+        self.m
+    }
 }
 
 impl<'a> Sc<'a> {
     pub(crate) fn new(m: &'a mut Machine) -> Sc<'a> {
-        let api = m.scm();
         Sc {
             m,
-            api,
             opened: Vec::new(),
         }
-    }
-
-    /// Runs a non-waiting management call in the runtime's context.
-    fn call<T>(&self, f: impl FnOnce(&Scm) -> T) -> T {
-        let api = self.api.clone();
-        self.m.block_on(async move { f(&api) })
     }
 
     /// OpenSCManager, as the administrator reg.exe and sc.exe run as.
     pub(crate) fn manager(&mut self, access: ScmAccess) -> Result<ScHandle, Win32Error> {
         let caller = crate::cli::reg::caller();
-        let h = self.call(|api| api.open_sc_manager(&caller, access))?;
+        let h = self
+            .m
+            .call_blocking(|scm| async move { scm.open_sc_manager(&caller, access) })?;
         self.opened.push(h);
         Ok(h)
     }
 
-    /// OpenService.
+    /// OpenService (the handle is closed with the others).
     pub(crate) fn service(
         &mut self,
         scm: ScHandle,
         name: &str,
         access: ServiceAccess,
     ) -> Result<ScHandle, Win32Error> {
-        let h = self.call(|api| api.open_service(scm, name, access))?;
+        let h = self.m.open_service(scm, name, access)?;
         self.opened.push(h);
         Ok(h)
     }
 
-    /// CloseServiceHandle.
-    pub(crate) fn close_service_handle(&mut self, h: ScHandle) -> Result<(), Win32Error> {
+    /// CloseServiceHandle of a handle this command opened.
+    pub(crate) fn close(&mut self, h: ScHandle) -> Result<(), Win32Error> {
         self.opened.retain(|x| *x != h);
-        self.call(|api| api.close_service_handle(h))
+        self.m.close_service_handle(h)
     }
 
     /// CreateService (the handle it returns is closed with the others).
-    pub(crate) fn create_service(
+    pub(crate) fn create(
         &mut self,
         scm: ScHandle,
         p: &CreateServiceParams,
     ) -> Result<ScHandle, Win32Error> {
-        let h = self.call(|api| api.create_service(scm, p))?;
+        let h = self.m.create_service(scm, p)?;
         self.opened.push(h);
         Ok(h)
     }
 
-    /// DeleteService.
-    pub(crate) fn delete_service(&mut self, h: ScHandle) -> Result<(), Win32Error> {
-        self.call(|api| api.delete_service(h))
-    }
-
-    /// StartService; returns when ServiceMain runs (no settling: `sc start` prints the
-    /// status right after).
-    pub(crate) fn start_service(&mut self, h: ScHandle, args: &[&str]) -> Result<(), Win32Error> {
-        let api = self.api.clone();
-        self.m.block_on(api.start_service(h, args))
-    }
-
-    /// ControlService; the status it returned.
-    pub(crate) fn control_service(
-        &mut self,
-        h: ScHandle,
-        control: u32,
-    ) -> Result<ServiceStatusProcess, Win32Error> {
-        let control = ServiceControl::from_raw(control)?;
-        let api = self.api.clone();
-        let r = self.m.block_on(api.control_service(h, control));
-        self.m.settle();
-        r
-    }
-
-    /// QueryServiceStatusEx.
-    pub(crate) fn query_service_status(
-        &mut self,
-        h: ScHandle,
-    ) -> Result<ServiceStatusProcess, Win32Error> {
-        self.call(|api| api.query_service_status(h))
-    }
-
-    /// QueryServiceConfig.
-    pub(crate) fn query_service_config(
-        &mut self,
-        h: ScHandle,
-    ) -> Result<QueryServiceConfig, Win32Error> {
-        self.call(|api| api.query_service_config(h))
-    }
-
-    /// QueryServiceConfig2.
-    pub(crate) fn query_service_config2(
-        &mut self,
-        h: ScHandle,
-        level: ServiceConfig2Level,
-    ) -> Result<ServiceConfig2, Win32Error> {
-        self.call(|api| api.query_service_config2(h, level))
-    }
-
-    /// ChangeServiceConfig.
-    pub(crate) fn change_service_config(
-        &mut self,
-        h: ScHandle,
-        p: &ChangeConfigParams,
-    ) -> Result<(), Win32Error> {
-        self.call(|api| api.change_service_config(h, p))
-    }
-
-    /// ChangeServiceConfig2.
-    pub(crate) fn change_service_config2(
-        &mut self,
-        h: ScHandle,
-        v: &ServiceConfig2,
-    ) -> Result<(), Win32Error> {
-        self.call(|api| api.change_service_config2(h, v))
-    }
-
-    /// EnumServicesStatusEx.
-    pub(crate) fn enum_services_status(
-        &mut self,
-        scm: ScHandle,
-        service_type: u32,
-        state: u32,
-        group: Option<&str>,
-    ) -> Result<Vec<EnumServiceStatus>, Win32Error> {
-        self.call(|api| api.enum_services_status(scm, service_type, state, group))
-    }
-
-    /// EnumDependentServices.
-    pub(crate) fn enum_dependent_services(
-        &mut self,
-        h: ScHandle,
-        state: u32,
-    ) -> Result<Vec<EnumServiceStatus>, Win32Error> {
-        self.call(|api| api.enum_dependent_services(h, state))
-    }
-
-    /// GetServiceDisplayName.
-    pub(crate) fn get_service_display_name(
-        &mut self,
-        scm: ScHandle,
-        key: &str,
-    ) -> Result<String, Win32Error> {
-        self.call(|api| api.get_service_display_name(scm, key))
-    }
-
-    /// GetServiceKeyName.
-    pub(crate) fn get_service_key_name(
-        &mut self,
-        scm: ScHandle,
-        display: &str,
-    ) -> Result<String, Win32Error> {
-        self.call(|api| api.get_service_key_name(scm, display))
+    /// StartService; returns when ServiceMain runs, without settling
+    /// ([`Machine::call_unsettled`]): `sc start` prints the status right after.
+    pub(crate) fn start_unsettled(&mut self, h: ScHandle, args: &[&str]) -> Result<(), Win32Error> {
+        self.m
+            .call_unsettled(|scm| async move { scm.start_service(h, args).await })
     }
 }
 
 impl Drop for Sc<'_> {
     fn drop(&mut self) {
         while let Some(h) = self.opened.pop() {
-            let _ = self.call(|api| api.close_service_handle(h));
+            let _ = self.m.close_service_handle(h);
         }
     }
 }

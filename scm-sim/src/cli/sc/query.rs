@@ -8,6 +8,7 @@ use crate::scm::access::{
     SERVICE_QUERY_CONFIG, SERVICE_QUERY_STATUS,
 };
 use crate::scm::{ScHandle, ServiceConfig2, ServiceConfig2Level};
+use crate::service::{ServiceStateFilter, ServiceType};
 use crate::Machine;
 
 use super::format::{self, StatusLayout};
@@ -68,33 +69,36 @@ fn enumerate(m: &mut Machine, args: &[String], l: StatusLayout, out: &mut Output
     let Some(opts) = parse_options(args, &["type=", "state=", "bufsize=", "ri=", "group="]) else {
         return usage(out, super::usage::QUERY);
     };
-    let mut generic = 0u32;
-    let mut specific = 0u32;
-    let mut state = 1u32;
+    let mut generic = ServiceType(0);
+    let mut specific = ServiceType(0);
+    let mut state = ServiceStateFilter::ACTIVE;
     let mut group: Option<String> = None;
     let mut resume = 0usize;
     for (name, value) in &opts {
         let v = value.to_ascii_lowercase();
         match name.as_str() {
             "type=" => match v.as_str() {
-                "driver" => generic |= 0xB,
-                "service" => generic |= 0x30,
-                "userservice" => generic |= 0xC0,
-                "all" => generic |= 0x3FF,
-                "own" => specific |= 0x10,
-                "share" => specific |= 0x20,
-                "interact" => specific |= 0x100,
-                "kernel" => specific |= 0x1,
-                "filesys" => specific |= 0x2,
-                "rec" => specific |= 0x8,
-                "adapt" => specific |= 0x4,
+                "driver" => generic = generic | ServiceType::DRIVER,
+                "service" => generic = generic | ServiceType::WIN32,
+                "userservice" => {
+                    generic =
+                        generic | ServiceType::USER_SERVICE | ServiceType::USERSERVICE_INSTANCE
+                }
+                "all" => generic = generic | ServiceType::ALL,
+                "own" => specific = specific | ServiceType::OWN_PROCESS,
+                "share" => specific = specific | ServiceType::SHARE_PROCESS,
+                "interact" => specific = specific | ServiceType::INTERACTIVE_PROCESS,
+                "kernel" => specific = specific | ServiceType::KERNEL_DRIVER,
+                "filesys" => specific = specific | ServiceType::FILE_SYSTEM_DRIVER,
+                "rec" => specific = specific | ServiceType::RECOGNIZER_DRIVER,
+                "adapt" => specific = specific | ServiceType::ADAPTER,
                 _ => return usage(out, super::usage::QUERY),
             },
             "state=" => {
                 state = match v.as_str() {
-                    "active" => 1,
-                    "inactive" => 2,
-                    "all" => 3,
+                    "active" => ServiceStateFilter::ACTIVE,
+                    "inactive" => ServiceStateFilter::INACTIVE,
+                    "all" => ServiceStateFilter::ALL,
                     _ => return usage(out, super::usage::QUERY),
                 }
             }
@@ -110,9 +114,10 @@ fn enumerate(m: &mut Machine, args: &[String], l: StatusLayout, out: &mut Output
             _ => group = Some(value.clone()),
         }
     }
+    let none = ServiceType(0);
     let service_type = match (specific, generic) {
-        (0, 0) => 0x30,
-        (0, g) => g,
+        (s, g) if s == none && g == none => ServiceType::WIN32,
+        (s, g) if s == none => g,
         (s, _) => s,
     };
     let mut sc = Sc::new(m);
@@ -145,8 +150,7 @@ pub(crate) fn qc(m: &mut Machine, args: &[String], out: &mut Output) -> Exit {
     match sc.query_service_config(h) {
         Ok(mut c) => {
             // QueryServiceConfig returns the path with environment variables expanded.
-            c.binary_path_name =
-                sc.m.with_registry(|r| r.environment().expand(&c.binary_path_name));
+            c.binary_path_name = sc.with_registry(|r| r.environment().expand(&c.binary_path_name));
             out.out(&format::qc_block(name, &c));
             Exit::ok()
         }
@@ -289,7 +293,7 @@ pub(crate) fn enumdepend(m: &mut Machine, args: &[String], out: &mut Output) -> 
         Ok(x) => x,
         Err(exit) => return exit,
     };
-    match sc.enum_dependent_services(h, 3) {
+    match sc.enum_dependent_services(h, ServiceStateFilter::ALL) {
         Ok(list) => {
             let mut text = format!(
                 "[SC] EnumDependentServices: entriesread = {}\n\n",
