@@ -33,7 +33,7 @@ use std::time::Duration;
 use fake_registry::{Caller, Registry};
 
 use crate::error::Win32Error;
-use crate::events::{EventLog, EventRecord, Trace, TraceStream};
+use crate::events::{EventLog, EventRecord, Observers, Trace, TraceStream};
 use crate::scm::access::{ScmAccess, ServiceAccess};
 use crate::scm::{
     api::Notifications, ChangeConfigParams, Core, CreateServiceParams, EnumServiceStatus,
@@ -211,34 +211,28 @@ impl Machine {
             processes: BTreeMap::new(),
             handles: Default::default(),
             programs: Default::default(),
-            events: EventLog::with_capacity(b.event_log_capacity),
-            trace: {
-                let mut trace = Trace::with_capacity(b.trace_capacity);
-                if let Some(stream) = &b.trace_stream {
-                    trace.set_stream(stream.clone());
-                }
-                trace
-            },
+            observers: Observers::new(
+                EventLog::with_capacity(b.event_log_capacity),
+                {
+                    let mut trace = Trace::with_capacity(b.trace_capacity);
+                    if let Some(stream) = &b.trace_stream {
+                        trace.set_stream(stream.clone());
+                    }
+                    trace
+                },
+                b.tracing,
+            ),
             settings: base_settings.clone(),
             boot_instant,
             rt: rt.handle().clone(),
             next_pid: 1000 + 4 * (rng.stream("pids").below(64) as u32),
             next_instance: 0,
             rng: rng.stream("schedule"),
-            tracing_enabled: b.tracing,
             notifications: Notifications::new(),
             mui,
             system_tasks: Vec::new(),
             behaviors: BTreeMap::new(),
-            work: BTreeMap::new(),
-            next_work: 0,
-            activity: 0,
-            violations: Vec::new(),
-            replay: ReplayConfig::new(b.seed),
-            hangs_seen: Default::default(),
-            halt: None,
-            service_draws: 0,
-            census_reported: 0,
+            ledger: crate::sim::ledger::Ledger::new(ReplayConfig::new(b.seed)),
             watch_dirty: false,
             dlls: BTreeMap::new(),
             triggers: Default::default(),
@@ -247,7 +241,7 @@ impl Machine {
             core: Core::new(state, rt.handle().clone()),
         };
         {
-            let replay = &mut scm.core.lock().replay;
+            let replay = &mut scm.core.lock().ledger.replay;
             replay.set("image".to_string(), b.image.label());
             replay.set(
                 "settings".to_string(),
@@ -328,7 +322,7 @@ impl Machine {
         let task = core.spawn(core.clone().watchdog());
         let triggers = core.spawn(core.clone().trigger_dispatcher());
         let mut st = core.lock();
-        st.hangs_seen.clear();
+        st.ledger.hangs_seen.clear();
         st.system_tasks.push(task.abort_handle());
         st.system_tasks.push(triggers.abort_handle());
     }
@@ -392,23 +386,23 @@ impl Machine {
 
     /// The replay token: seed and configuration hash.
     pub fn replay_token(&self) -> ReplayToken {
-        self.scm.core.lock().replay.token()
+        self.scm.core.lock().ledger.replay.token()
     }
 
     /// Sets one entry of what the replay token's configuration hash covers (hashed when the
     /// token is next read, not here: configuring N services stays linear).
     fn set_config(&mut self, key: String, value: String) {
-        self.scm.core.lock().replay.set(key, value);
+        self.scm.core.lock().ledger.replay.set(key, value);
     }
 
     /// Every broken rule so far.
     pub fn violations(&self) -> Vec<Violation> {
-        self.scm.core.lock().violations.clone()
+        self.scm.core.lock().ledger.violations.clone()
     }
 
     /// Forgets the violations recorded so far.
     pub fn clear_violations(&mut self) {
-        self.scm.core.lock().violations.clear();
+        self.scm.core.lock().ledger.violations.clear();
     }
 
     /// Panics with every violation's report (rule, service, time, what was seen, the rule
@@ -422,7 +416,7 @@ impl Machine {
     }
 
     fn check_halt(&self) {
-        let halt = self.scm.core.lock().halt.take();
+        let halt = self.scm.core.lock().ledger.halt.take();
         if let Some(v) = halt {
             panic!(
                 "test ended by a hang (HangAction::EndTest):\n{}",
@@ -558,6 +552,7 @@ impl Machine {
         self.scm
             .core
             .lock()
+            .observers
             .events
             .entries()
             .iter()
@@ -567,22 +562,22 @@ impl Machine {
 
     /// The trace: a copy of its retained window (see [`Trace::dropped`]).
     pub fn trace(&self) -> Trace {
-        self.scm.core.lock().trace.clone()
+        self.scm.core.lock().observers.trace.clone()
     }
 
     /// A copy of the event log's retained records with its counters.
     pub fn event_log(&self) -> EventLog {
-        self.scm.core.lock().events.clone()
+        self.scm.core.lock().observers.events.clone()
     }
 
     /// Flushes the trace stream's writer (see [`MachineBuilder::trace_stream`]).
     pub fn flush_trace_stream(&self) -> std::io::Result<()> {
-        self.scm.core.lock().trace.flush_stream()
+        self.scm.core.lock().observers.trace.flush_stream()
     }
 
     /// Every tracked unit of work.
     pub fn work(&self) -> Vec<WorkUnit> {
-        self.scm.core.lock().work.values().cloned().collect()
+        self.scm.core.lock().ledger.work.values().cloned().collect()
     }
 
     /// Processes as (pid, image, services).

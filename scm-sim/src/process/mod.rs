@@ -155,9 +155,11 @@ impl ProcessContext {
                     // ended (its joiner) had their turn — so the run does not depend on which
                     // real thread is faster. See the rule in `sim::work`.
                     let pid = self.pid;
-                    if crate::sim::work::reported_from_thread(&self.core.lock().work, pid) {
+                    if crate::sim::work::reported_from_thread(&self.core.lock().ledger.work, pid) {
                         self.core
-                            .wait_until(|st| !crate::sim::work::reporter_returning(&st.work, pid))
+                            .wait_until(|st| {
+                                !crate::sim::work::reporter_returning(&st.ledger.work, pid)
+                            })
                             .await;
                         tokio::task::yield_now().await;
                     }

@@ -158,20 +158,20 @@ impl Core {
             // The census (only from the machine's thread, where the counts are consistent):
             // tasks alive that the engine did not spawn were started around a context.
             let census = self.untracked_tasks();
-            if census > st.census_reported {
+            if census > st.ledger.census_reported {
                 found.push((
                     Rule::UntrackedTask,
                     format!("{census} tokio task(s) alive that were not spawned through ServiceContext::spawn_task (machine-wide census)"),
                 ));
             }
-            st.census_reported = census;
+            st.ledger.census_reported = census;
         }
         let Some(rec) = st.records.get(key) else {
             return;
         };
         if state == ServiceState::Stopped {
             let instance = rec.instance();
-            let live = crate::sim::work::live_at_stopped(&mut st.work, key, instance);
+            let live = crate::sim::work::live_at_stopped(&mut st.ledger.work, key, instance);
             if !live.is_empty() {
                 found.push((
                     Rule::StoppedWithLiveWork,
@@ -321,6 +321,7 @@ impl Core {
             crashed: crash.is_some(),
         });
         let killed: Vec<(String, String)> = st
+            .ledger
             .work
             .values_mut()
             .filter(|w| w.pid == pid && w.alive)

@@ -49,7 +49,7 @@ use tokio::time::Instant;
 
 use fake_registry::Registry;
 
-use crate::events::{EventLog, ScmEvent, Trace, TraceKind};
+use crate::events::{ScmEvent, TraceKind};
 use crate::process::DispatchMsg;
 use crate::service::{Program, ServiceState};
 use crate::sim::{Rule, SimRng, Violation};
@@ -97,8 +97,8 @@ pub(crate) struct State {
     pub(crate) processes: BTreeMap<u32, ProcessRecord>,
     pub(crate) handles: HandleTable,
     pub(crate) programs: Programs,
-    pub(crate) events: EventLog,
-    pub(crate) trace: Trace,
+    /// The event log, the trace and the activity counter.
+    pub(crate) observers: crate::events::Observers,
     pub(crate) settings: Settings,
     pub(crate) boot_instant: Instant,
     /// The machine's runtime (its clock is the virtual one).
@@ -106,7 +106,6 @@ pub(crate) struct State {
     pub(crate) next_pid: u32,
     pub(crate) next_instance: u64,
     pub(crate) rng: SimRng,
-    pub(crate) tracing_enabled: bool,
     pub(crate) notifications: api::Notifications,
     /// MUI indirect strings (`@%SystemRoot%\system32\x.dll,-100`) and their English text.
     pub(crate) mui: BTreeMap<String, String>,
@@ -114,25 +113,10 @@ pub(crate) struct State {
     pub(crate) system_tasks: Vec<AbortHandle>,
     /// Scripted behaviours by upper-cased service name.
     pub(crate) behaviors: BTreeMap<String, crate::service::scripted::Behavior>,
-    /// Tracked work of services.
-    pub(crate) work: BTreeMap<u64, crate::sim::WorkUnit>,
-    pub(crate) next_work: u64,
-    /// Counts everything that happens, so `settle` can tell when nothing more does.
-    pub(crate) activity: u64,
-    /// Every broken rule, in order.
-    pub(crate) violations: Vec<Violation>,
-    /// The seed and configuration the replay token of this run is made of.
-    pub(crate) replay: crate::sim::ReplayConfig,
-    /// Hangs already reported: (key, instance, state, checkpoint).
-    pub(crate) hangs_seen: BTreeSet<(crate::service::ServiceName, u64, u32, u32)>,
-    /// Set when a hang ends the test ([`HangAction::EndTest`]).
-    pub(crate) halt: Option<Violation>,
+    /// The oracle's records: tracked work, violations, hangs, the halt, the replay token.
+    pub(crate) ledger: crate::sim::ledger::Ledger,
     /// Set when a service entered or progressed in a pending state (wakes the watchdog).
     pub(crate) watch_dirty: bool,
-    /// The untracked-task census at the last check.
-    pub(crate) census_reported: usize,
-    /// Draws from the service-visible random stream so far.
-    pub(crate) service_draws: u64,
     /// Trigger events: inbox, per-service queues, outcomes, machine conditions.
     pub(crate) triggers: crate::triggers::TriggerState,
     /// Service DLLs with Rust code, by upper-cased expanded path.
@@ -142,41 +126,26 @@ pub(crate) struct State {
 impl State {
     /// Virtual time since boot.
     pub(crate) fn now(&self) -> Duration {
-        // Enter the machine's runtime so that calls from other threads (tracked threads, the
-        // blocking Machine wrappers) read the virtual clock, not the real one.
-        let _context = self.rt.enter();
-        Instant::now().saturating_duration_since(self.boot_instant)
+        now_on(&self.rt, self.boot_instant)
     }
 
     /// Records a trace entry built only when tracing is on (benchmarks turn it off).
     pub(crate) fn trace_with(&mut self, kind: impl FnOnce() -> TraceKind) {
-        self.activity += 1;
-        if self.tracing_enabled {
-            let now = self.now();
-            self.trace.push(now, kind());
-        }
+        let (rt, boot) = (&self.rt, self.boot_instant);
+        self.observers.trace_with(|| now_on(rt, boot), kind);
     }
 
     /// Logs an event about the service with key `key` (its key name goes in the record).
     pub(crate) fn event(&mut self, key: &str, event: ScmEvent) {
-        self.activity += 1;
-        if !self.tracing_enabled {
-            // Benchmark mode: no trace, no event log.
-            return;
-        }
-        let now = self.now();
-        let service = self
-            .record(key)
-            .map(|r| r.shared_name())
-            .unwrap_or_else(|| key.into());
-        self.trace.push(
-            now,
-            TraceKind::Event {
-                id: event.id(),
-                service: Some(service.clone()),
-            },
-        );
-        self.events.record(now, Some(&service), event);
+        let (rt, boot) = (&self.rt, self.boot_instant);
+        let records = &self.records;
+        let service = || {
+            records
+                .get(key)
+                .map(|r| r.shared_name())
+                .unwrap_or_else(|| key.into())
+        };
+        self.observers.log(|| now_on(rt, boot), service, event);
     }
 
     /// Resolves a stored display name: MUI strings through the image's table (else shown as
@@ -223,6 +192,14 @@ impl State {
             .map(|r| r.display_name())
             .unwrap_or_else(|| key.to_string())
     }
+}
+
+/// Virtual time since `boot` on the machine's runtime. It enters the runtime so that calls
+/// from other threads (tracked threads, the blocking Machine wrappers) read the virtual
+/// clock, not the real one.
+fn now_on(rt: &tokio::runtime::Handle, boot: Instant) -> Duration {
+    let _context = rt.enter();
+    Instant::now().saturating_duration_since(boot)
 }
 
 /// The shared engine: state plus the notification that wakes everyone waiting for a status
@@ -275,7 +252,7 @@ impl Core {
             service: name.clone(),
             time: st.now(),
             seen: seen.clone(),
-            replay: st.replay.token(),
+            replay: st.ledger.replay.token(),
         };
         st.trace_with(|| TraceKind::Violation {
             service: name.into(),
@@ -286,10 +263,8 @@ impl Core {
             rule,
             Rule::HungStart | Rule::HungStop | Rule::HungPause | Rule::HungHandler
         );
-        if hang && st.settings.hang_action == HangAction::EndTest && st.halt.is_none() {
-            st.halt = Some(v.clone());
-        }
-        st.violations.push(v);
+        let halts = hang && st.settings.hang_action == HangAction::EndTest;
+        st.ledger.record(v, halts);
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
@@ -303,7 +278,7 @@ impl Core {
     pub(crate) fn wake(&self) {
         let (watch, triggers) = {
             let mut st = self.lock();
-            st.activity += 1;
+            st.observers.touch();
             api::fire_notifications(&mut st);
             let watch = std::mem::take(&mut st.watch_dirty);
             let triggers = !st.triggers.inbox.is_empty() || !st.triggers.queues.is_empty();
@@ -321,7 +296,7 @@ impl Core {
 
     /// The activity counter (see [`State::activity`]).
     pub(crate) fn activity(&self) -> u64 {
-        self.lock().activity
+        self.lock().observers.activity()
     }
 
     pub(crate) fn trace_note(&self, text: &str) {
@@ -410,35 +385,26 @@ impl Core {
         site: &std::panic::Location<'_>,
         kind: crate::sim::WorkKind,
     ) -> u64 {
-        let mut st = self.lock();
-        st.next_work += 1;
-        let id = st.next_work;
-        st.work.insert(
-            id,
-            crate::sim::WorkUnit {
-                id,
-                service: service.to_string(),
-                pid,
-                instance,
-                name: name.to_string(),
-                site: format!("{}:{}:{}", site.file(), site.line(), site.column()),
-                kind,
-                alive: true,
-                progress: None,
-                killed: false,
-                stop_report: crate::sim::StopReport::None,
-            },
-        );
-        id
+        self.lock().ledger.start_work(crate::sim::WorkUnit {
+            id: 0,
+            service: service.to_string(),
+            pid,
+            instance,
+            name: name.to_string(),
+            site: format!("{}:{}:{}", site.file(), site.line(), site.column()),
+            kind,
+            alive: true,
+            progress: None,
+            killed: false,
+            stop_report: crate::sim::StopReport::None,
+        })
     }
 
     /// A unit of work ended.
     pub(crate) fn work_finished(&self, id: u64) {
         let mut st = self.lock();
-        st.activity += 1;
-        if let Some(w) = st.work.get_mut(&id) {
-            w.alive = false;
-        }
+        st.observers.touch();
+        st.ledger.finish_work(id);
     }
 
     /// The current state of a service, if it exists.

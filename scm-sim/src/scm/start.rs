@@ -345,6 +345,7 @@ impl Core {
                     },
                 );
                 let overlap: Vec<String> = st
+                    .ledger
                     .work
                     .values()
                     .filter(|w| {

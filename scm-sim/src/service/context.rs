@@ -258,9 +258,9 @@ impl ServiceContext {
     /// name, so service code that needs randomness replays with the run.
     pub fn random_u64(&self) -> u64 {
         let mut st = self.core.lock();
-        let seed = st.replay.seed();
-        st.service_draws += 1;
-        let counter = st.service_draws;
+        let seed = st.ledger.replay.seed();
+        st.ledger.service_draws += 1;
+        let counter = st.ledger.service_draws;
         crate::sim::SimRng::new(seed)
             .stream(&format!(
                 "service:{}:{}",

@@ -4,6 +4,7 @@
 
 pub mod clock;
 pub mod harness;
+pub(crate) mod ledger;
 mod oracle;
 mod replay;
 mod rng;

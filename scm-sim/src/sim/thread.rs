@@ -154,14 +154,19 @@ impl ThreadContext {
 
     /// Registers how far the thread got ("flushed 3 of 10 blocks"); reported if it is killed.
     pub fn progress(&self, text: &str) {
-        if let Some(w) = self.core.lock().work.get_mut(&self.id) {
+        if let Some(w) = self.core.lock().ledger.work.get_mut(&self.id) {
             w.progress = Some(text.to_string());
         }
     }
 
     /// True once the thread's process was terminated.
     pub fn is_killed(&self) -> bool {
-        self.core.lock().work.get(&self.id).is_none_or(|w| w.killed)
+        self.core
+            .lock()
+            .ledger
+            .work
+            .get(&self.id)
+            .is_none_or(|w| w.killed)
     }
 }
 

@@ -67,7 +67,7 @@ impl Core {
             let id = (key.clone(), r.instance(), s.state.to_raw(), s.checkpoint);
             let deadline =
                 r.last_progress() + Duration::from_millis(u64::from(s.wait_hint_ms).max(1));
-            if !st.hangs_seen.contains(&id) && consider(deadline, &mut next) {
+            if !st.ledger.hangs_seen.contains(&id) && consider(deadline, &mut next) {
                 overdue.push((
                     id.clone(),
                     s.state,
@@ -83,14 +83,16 @@ impl Core {
                     100 + s.state.to_raw(),
                     s.checkpoint,
                 );
-                if !st.hangs_seen.contains(&stage2) && consider(deadline + START_GRACE, &mut next) {
+                if !st.ledger.hangs_seen.contains(&stage2)
+                    && consider(deadline + START_GRACE, &mut next)
+                {
                     give_up.push(stage2);
                 }
             }
         }
         for id in give_up {
             let key = id.0.folded().to_string();
-            st.hangs_seen.insert(id);
+            st.ledger.hangs_seen.insert(id);
             let display = st.display_name(&key);
             st.event(
                 &key,
@@ -101,7 +103,7 @@ impl Core {
         }
         for (id, state, checkpoint, hint, since) in overdue {
             let key = id.0.folded().to_string();
-            st.hangs_seen.insert(id);
+            st.ledger.hangs_seen.insert(id);
             let rule = match state {
                 ServiceState::StartPending => Rule::HungStart,
                 ServiceState::StopPending => Rule::HungStop,

@@ -209,7 +209,7 @@ impl Core {
     /// A reporter goes on working after its STOPPED report (rule 3). Once per unit.
     pub(crate) fn went_on_after_stopped(&self, id: u64) {
         let mut st = self.lock();
-        let Some(w) = st.work.get_mut(&id) else {
+        let Some(w) = st.ledger.work.get_mut(&id) else {
             return;
         };
         if w.stop_report != StopReport::Ending {
@@ -228,7 +228,7 @@ impl Core {
     /// the reporter kept alive exits.
     pub(crate) fn reporter_returned(&self, id: u64) {
         let mut st = self.lock();
-        let Some(w) = st.work.get_mut(&id) else {
+        let Some(w) = st.ledger.work.get_mut(&id) else {
             return;
         };
         if w.stop_report != StopReport::Ending {

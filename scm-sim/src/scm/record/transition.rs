@@ -167,7 +167,7 @@ impl Core {
         if from != status.state {
             self.record_state_change(st, key, from, status.state, change);
         } else {
-            st.activity += 1;
+            st.observers.touch();
         }
         waiters.notify_waiters();
         Some(from)

@@ -1,0 +1,67 @@
+//! What the oracle keeps about a run: the tracked work of services, every broken rule, the
+//! hangs already reported, the halt a hang may cause, the untracked-task census, the draws
+//! from the service-visible random stream, and what the replay token is made of.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::service::ServiceName;
+use crate::sim::{ReplayConfig, Violation, WorkUnit};
+
+/// The oracle's records of one run.
+#[derive(Debug)]
+pub(crate) struct Ledger {
+    /// Tracked work of services, by id.
+    pub(crate) work: BTreeMap<u64, WorkUnit>,
+    next_work: u64,
+    /// Every broken rule, in order.
+    pub(crate) violations: Vec<Violation>,
+    /// Hangs already reported: (service, instance, state, checkpoint).
+    pub(crate) hangs_seen: BTreeSet<(ServiceName, u64, u32, u32)>,
+    /// Set when a hang ends the test (`HangAction::EndTest`).
+    pub(crate) halt: Option<Violation>,
+    /// The untracked-task census at the last check.
+    pub(crate) census_reported: usize,
+    /// Draws from the service-visible random stream so far.
+    pub(crate) service_draws: u64,
+    /// The seed and configuration the replay token of this run is made of.
+    pub(crate) replay: ReplayConfig,
+}
+
+impl Ledger {
+    /// An empty ledger for a run described by `replay`.
+    pub(crate) fn new(replay: ReplayConfig) -> Ledger {
+        Ledger {
+            work: BTreeMap::new(),
+            next_work: 0,
+            violations: Vec::new(),
+            hangs_seen: BTreeSet::new(),
+            halt: None,
+            census_reported: 0,
+            service_draws: 0,
+            replay,
+        }
+    }
+
+    /// Registers a unit of work (its `id` is assigned here); returns the id.
+    pub(crate) fn start_work(&mut self, mut unit: WorkUnit) -> u64 {
+        self.next_work += 1;
+        unit.id = self.next_work;
+        self.work.insert(unit.id, unit);
+        self.next_work
+    }
+
+    /// Marks a unit of work as ended.
+    pub(crate) fn finish_work(&mut self, id: u64) {
+        if let Some(w) = self.work.get_mut(&id) {
+            w.alive = false;
+        }
+    }
+
+    /// Records a broken rule; `halts` makes it the halt when none is set yet.
+    pub(crate) fn record(&mut self, violation: Violation, halts: bool) {
+        if halts && self.halt.is_none() {
+            self.halt = Some(violation.clone());
+        }
+        self.violations.push(violation);
+    }
+}
