@@ -37,8 +37,8 @@ use crate::events::{EventLog, EventRecord, Observers, Trace, TraceStream};
 use crate::scm::access::{ScmAccess, ServiceAccess};
 use crate::scm::{
     api::Notifications, ChangeConfigParams, Core, CreateServiceParams, EnumServiceStatus,
-    QueryServiceConfig, ScHandle, Scm, ServiceConfig2, ServiceConfig2Level, Settings, State,
-    StatusNotification,
+    ProcessTable, QueryServiceConfig, ScHandle, Scm, ServiceConfig2, ServiceConfig2Level, Settings,
+    State, StatusNotification,
 };
 use crate::service::scripted::Behavior;
 use crate::service::{
@@ -208,9 +208,7 @@ impl Machine {
         let state = State {
             registry,
             records: Default::default(),
-            processes: BTreeMap::new(),
             handles: Default::default(),
-            programs: Default::default(),
             observers: Observers::new(
                 EventLog::with_capacity(b.event_log_capacity),
                 {
@@ -225,16 +223,14 @@ impl Machine {
             settings: base_settings.clone(),
             boot_instant,
             rt: rt.handle().clone(),
-            next_pid: 1000 + 4 * (rng.stream("pids").below(64) as u32),
+            processes: ProcessTable::new(1000 + 4 * (rng.stream("pids").below(64) as u32)),
             next_instance: 0,
             rng: rng.stream("schedule"),
             notifications: Notifications::new(),
             mui,
             system_tasks: Vec::new(),
-            behaviors: BTreeMap::new(),
             ledger: crate::sim::ledger::Ledger::new(ReplayConfig::new(b.seed)),
             watch_dirty: false,
-            dlls: BTreeMap::new(),
             triggers: Default::default(),
         };
         let scm = Scm {
@@ -486,7 +482,10 @@ impl Machine {
             .environment()
             .expand(image_path)
             .to_ascii_uppercase();
-        st.programs.by_image.insert(key.clone(), Arc::new(program));
+        st.processes
+            .programs
+            .by_image
+            .insert(key.clone(), Arc::new(program));
         drop(st);
         self.set_config(format!("program {key}"), String::new());
     }
@@ -500,7 +499,7 @@ impl Machine {
             .environment()
             .expand(dll_path)
             .to_ascii_uppercase();
-        st.dlls.insert(key.clone(), Arc::new(dll));
+        st.processes.dlls.insert(key.clone(), Arc::new(dll));
         drop(st);
         self.set_config(format!("dll {key}"), String::new());
     }
@@ -509,7 +508,12 @@ impl Machine {
     pub fn set_behavior(&mut self, service: &str, behavior: Behavior) {
         let key = service.to_ascii_uppercase();
         self.set_config(format!("behavior {key}"), format!("{behavior:?}"));
-        self.scm.core.lock().behaviors.insert(key, behavior);
+        self.scm
+            .core
+            .lock()
+            .processes
+            .behaviors
+            .insert(key, behavior);
     }
 
     /// The scripted behaviour of a service (the default when none was set).

@@ -21,6 +21,7 @@
 //! }
 //! ```
 
+pub(crate) mod table;
 mod unwind;
 
 pub(crate) use unwind::{panic_message, CatchUnwind};

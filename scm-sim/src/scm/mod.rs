@@ -40,70 +40,39 @@ pub use record::ServiceConfig;
 pub(crate) use record::ServiceRecord;
 pub use start::{HangAction, Settings};
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::Notify;
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
 use fake_registry::Registry;
 
 use crate::events::{ScmEvent, TraceKind};
-use crate::process::DispatchMsg;
-use crate::service::{Program, ServiceState};
+pub(crate) use crate::process::table::{ProcessRecord, ProcessTable};
+use crate::service::ServiceState;
 use crate::sim::{Rule, SimRng, Violation};
 use handles::HandleTable;
 
-/// A simulated process as the SCM tracks it.
-#[derive(Debug)]
-pub(crate) struct ProcessRecord {
-    pub(crate) pid: u32,
-    pub(crate) image: String,
-    pub(crate) image_key: String,
-    /// The command line it was launched with (svchost hosts: `-k GROUP [-p] [-s NAME]`).
-    pub(crate) command_line: String,
-    /// The handler the dispatcher is running now (`stop handler of X`), if any.
-    pub(crate) busy: Option<String>,
-    /// DLLs loaded in an svchost host, each with the services using it.
-    pub(crate) dlls: BTreeMap<String, BTreeSet<String>>,
-    pub(crate) account: String,
-    pub(crate) own_process: bool,
-    /// Upper-cased names of the services started in it and not yet stopped.
-    pub(crate) services: BTreeSet<String>,
-    pub(crate) connected: bool,
-    pub(crate) exited: bool,
-    pub(crate) sender: mpsc::UnboundedSender<DispatchMsg>,
-    pub(crate) tasks: Vec<AbortHandle>,
-}
-
-/// Programs the machine knows, by upper-cased expanded image path.
-#[derive(Default)]
-pub(crate) struct Programs {
-    pub(crate) by_image: BTreeMap<String, Arc<dyn Program>>,
-}
-
-impl std::fmt::Debug for Programs {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.by_image.keys()).finish()
-    }
-}
-
-/// Everything the SCM holds, behind one lock that is never held across an await.
+/// Everything the SCM holds, behind one lock that is never held across an await, split by
+/// responsibility: the database of records ([`database::Database`], with its indexes), the
+/// process table ([`ProcessTable`]), the oracle's ledger (`sim::ledger`), the observers (event
+/// log, trace, activity: `events::Observers`), the handle table, trigger state, and the few
+/// machine-wide settings, clock and random stream the SCM itself uses.
 #[derive(Debug)]
 pub(crate) struct State {
     pub(crate) registry: Registry,
     pub(crate) records: database::Database,
-    pub(crate) processes: BTreeMap<u32, ProcessRecord>,
+    /// The process table: processes, the programs they run, pids.
+    pub(crate) processes: ProcessTable,
     pub(crate) handles: HandleTable,
-    pub(crate) programs: Programs,
     /// The event log, the trace and the activity counter.
     pub(crate) observers: crate::events::Observers,
     pub(crate) settings: Settings,
     pub(crate) boot_instant: Instant,
     /// The machine's runtime (its clock is the virtual one).
     pub(crate) rt: tokio::runtime::Handle,
-    pub(crate) next_pid: u32,
     pub(crate) next_instance: u64,
     pub(crate) rng: SimRng,
     pub(crate) notifications: api::Notifications,
@@ -111,16 +80,12 @@ pub(crate) struct State {
     pub(crate) mui: BTreeMap<String, String>,
     /// Tasks of the SCM itself (delayed auto-start timer, recovery restarts).
     pub(crate) system_tasks: Vec<AbortHandle>,
-    /// Scripted behaviours by upper-cased service name.
-    pub(crate) behaviors: BTreeMap<String, crate::service::scripted::Behavior>,
     /// The oracle's records: tracked work, violations, hangs, the halt, the replay token.
     pub(crate) ledger: crate::sim::ledger::Ledger,
     /// Set when a service entered or progressed in a pending state (wakes the watchdog).
     pub(crate) watch_dirty: bool,
     /// Trigger events: inbox, per-service queues, outcomes, machine conditions.
     pub(crate) triggers: crate::triggers::TriggerState,
-    /// Service DLLs with Rust code, by upper-cased expanded path.
-    pub(crate) dlls: BTreeMap<String, Arc<crate::svchost::ServiceDll>>,
 }
 
 impl State {
@@ -330,6 +295,7 @@ impl Core {
     /// The scripted behaviour of a service (the default when none was set).
     pub(crate) fn behavior_for(&self, name: &str) -> crate::service::scripted::Behavior {
         self.lock()
+            .processes
             .behaviors
             .get(&name.to_ascii_uppercase())
             .cloned()

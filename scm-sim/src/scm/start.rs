@@ -538,7 +538,10 @@ impl Core {
         }
         let program: Arc<dyn crate::service::Program> = match (
             &plan.group,
-            st.programs.by_image.get(&image.to_ascii_uppercase()),
+            st.processes
+                .programs
+                .by_image
+                .get(&image.to_ascii_uppercase()),
         ) {
             (_, Some(p)) => p.clone(),
             (Some(_), None) => Arc::new(crate::svchost::SvchostProgram),
@@ -547,8 +550,7 @@ impl Core {
             }
             (None, None) => return Err(Win32Error::FILE_NOT_FOUND),
         };
-        st.next_pid += 4 * (1 + st.rng.below(4) as u32);
-        let pid = st.next_pid;
+        let pid = st.processes.allocate_pid(&mut st.rng);
         let (tx, rx) = mpsc::unbounded_channel();
         let handlers = Arc::new(Mutex::new(Default::default()));
         let ctx = ProcessContext {

@@ -1,0 +1,109 @@
+//! The process table: the simulated processes the SCM launched (pid, image, account, the
+//! services each hosts, its dispatcher's channel and tasks), the programs images run, the
+//! service DLLs with Rust code, the scripted behaviours, and pid allocation.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
+
+use crate::process::DispatchMsg;
+use crate::service::Program;
+use crate::sim::SimRng;
+
+/// A simulated process as the SCM tracks it.
+#[derive(Debug)]
+pub(crate) struct ProcessRecord {
+    pub(crate) pid: u32,
+    pub(crate) image: String,
+    pub(crate) image_key: String,
+    /// The command line it was launched with (svchost hosts: `-k GROUP [-p] [-s NAME]`).
+    pub(crate) command_line: String,
+    /// The handler the dispatcher is running now (`stop handler of X`), if any.
+    pub(crate) busy: Option<String>,
+    /// DLLs loaded in an svchost host, each with the services using it.
+    pub(crate) dlls: BTreeMap<String, BTreeSet<String>>,
+    pub(crate) account: String,
+    pub(crate) own_process: bool,
+    /// Upper-cased names of the services started in it and not yet stopped.
+    pub(crate) services: BTreeSet<String>,
+    pub(crate) connected: bool,
+    pub(crate) exited: bool,
+    pub(crate) sender: mpsc::UnboundedSender<DispatchMsg>,
+    pub(crate) tasks: Vec<AbortHandle>,
+}
+
+/// Programs the machine knows, by upper-cased expanded image path.
+#[derive(Default)]
+pub(crate) struct Programs {
+    pub(crate) by_image: BTreeMap<String, Arc<dyn Program>>,
+}
+
+impl std::fmt::Debug for Programs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.by_image.keys()).finish()
+    }
+}
+
+/// The processes and what they can run.
+#[derive(Debug)]
+pub(crate) struct ProcessTable {
+    processes: BTreeMap<u32, ProcessRecord>,
+    /// The last pid handed out (pids grow by multiples of 4, as Windows' do).
+    next_pid: u32,
+    /// Programs by upper-cased expanded image path.
+    pub(crate) programs: Programs,
+    /// Service DLLs with Rust code, by upper-cased expanded path.
+    pub(crate) dlls: BTreeMap<String, Arc<crate::svchost::ServiceDll>>,
+    /// Scripted behaviours by upper-cased service name.
+    pub(crate) behaviors: BTreeMap<String, crate::service::scripted::Behavior>,
+}
+
+impl ProcessTable {
+    /// An empty table whose first pid follows `first_pid`.
+    pub(crate) fn new(first_pid: u32) -> ProcessTable {
+        ProcessTable {
+            processes: BTreeMap::new(),
+            next_pid: first_pid,
+            programs: Programs::default(),
+            dlls: BTreeMap::new(),
+            behaviors: BTreeMap::new(),
+        }
+    }
+
+    /// A fresh pid: a few multiples of 4 past the last one, drawn from the schedule stream.
+    pub(crate) fn allocate_pid(&mut self, rng: &mut SimRng) -> u32 {
+        self.next_pid += 4 * (1 + rng.below(4) as u32);
+        self.next_pid
+    }
+
+    /// A process by pid.
+    pub(crate) fn get(&self, pid: &u32) -> Option<&ProcessRecord> {
+        self.processes.get(pid)
+    }
+
+    /// A process by pid, mutably.
+    pub(crate) fn get_mut(&mut self, pid: &u32) -> Option<&mut ProcessRecord> {
+        self.processes.get_mut(pid)
+    }
+
+    /// Adds a process.
+    pub(crate) fn insert(&mut self, pid: u32, process: ProcessRecord) {
+        self.processes.insert(pid, process);
+    }
+
+    /// Removes a process (it exited).
+    pub(crate) fn remove(&mut self, pid: &u32) -> Option<ProcessRecord> {
+        self.processes.remove(pid)
+    }
+
+    /// The pids, in order.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &u32> {
+        self.processes.keys()
+    }
+
+    /// The processes, by pid.
+    pub(crate) fn values(&self) -> impl Iterator<Item = &ProcessRecord> {
+        self.processes.values()
+    }
+}
