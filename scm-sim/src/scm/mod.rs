@@ -26,6 +26,7 @@ mod database;
 mod handles;
 mod lifecycle;
 mod record;
+mod settings;
 pub(crate) mod start;
 
 pub use api::{CreateServiceParams, EnumServiceStatus, ServiceNotify, StatusNotification};
@@ -38,7 +39,7 @@ pub use handles::{access, scm_rights_for, service_rights_for, ScHandle};
 pub(crate) use record::Change;
 pub use record::ServiceConfig;
 pub(crate) use record::ServiceRecord;
-pub use start::{HangAction, Settings};
+pub use settings::{HangAction, Settings};
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -24,7 +24,7 @@
 
 mod host;
 
-pub(crate) use host::{host_plan, SvchostProgram};
+pub(crate) use host::{host_plan, HostPlan, SvchostProgram};
 
 use std::collections::BTreeMap;
 use std::fmt;
