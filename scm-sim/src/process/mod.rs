@@ -178,7 +178,10 @@ impl ProcessContext {
         handler: Arc<dyn crate::service::AsyncControlHandler>,
         request: ControlRequest,
     ) -> Result<crate::service::ServiceControlHandlerResult, Box<dyn std::any::Any + Send>> {
-        let what = format!("{} handler of {service}", request.control.name());
+        let what = table::BusyHandler {
+            control: request.control,
+            service: crate::service::ServiceName::new(service),
+        };
         self.core.set_busy(self.pid, Some(what));
         let r = CatchUnwind::new(handler.handle(request)).await;
         self.core.set_busy(self.pid, None);

@@ -20,7 +20,7 @@ pub(crate) struct ProcessRecord {
     /// The command line it was launched with (svchost hosts: `-k GROUP [-p] [-s NAME]`).
     pub(crate) command_line: String,
     /// The handler the dispatcher is running now (`stop handler of X`), if any.
-    pub(crate) busy: Option<String>,
+    pub(crate) busy: Option<BusyHandler>,
     /// DLLs loaded in an svchost host, each with the services using it.
     pub(crate) dlls: BTreeMap<String, BTreeSet<String>>,
     pub(crate) account: String,
@@ -42,6 +42,21 @@ pub(crate) struct Programs {
 impl std::fmt::Debug for Programs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list().entries(self.by_image.keys()).finish()
+    }
+}
+
+/// The control handler a process's dispatcher is running now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BusyHandler {
+    /// The control it handles.
+    pub(crate) control: crate::service::ServiceControl,
+    /// The service whose handler it is.
+    pub(crate) service: crate::service::ServiceName,
+}
+
+impl std::fmt::Display for BusyHandler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} handler of {}", self.control.name(), self.service)
     }
 }
 

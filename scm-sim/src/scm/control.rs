@@ -10,7 +10,8 @@ use crate::process::DispatchMsg;
 use crate::scm::handles::{access, HandleTarget};
 use crate::scm::{Change, Core, ScHandle, State};
 use crate::service::{
-    ControlRequest, ServiceControl, ServiceControlAccept, ServiceState, ServiceStatusProcess,
+    ControlRequest, ServiceControl, ServiceControlAccept, ServiceName, ServiceState,
+    ServiceStatusProcess,
 };
 use crate::sim::Rule;
 
@@ -114,143 +115,163 @@ impl Core {
         from_client: bool,
     ) -> Result<u32, Win32Error> {
         let control = request.control;
-        let (pid, name, shared, sender, pipe_timeout) = {
-            let mut guard = self.lock();
-            let st = &mut *guard;
-            if control == ServiceControl::Stop && from_client {
-                if let Some(dep) = active_dependent(st, key) {
-                    st.trace_with(|| TraceKind::Note {
-                        text: format!("stop refused: {dep} depends on {key} and is active").into(),
-                    });
-                    return Err(Win32Error::DEPENDENT_SERVICES_RUNNING);
-                }
-            }
-            let rec = st
-                .records
-                .get(key)
-                .ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)?;
-            // The SCM sends TRIGGEREVENT to a service on its way to STOPPED that still
-            // accepts it (a service stopping itself, e.g. after its idle timeout).
-            let trigger_while_stopping = !from_client
-                && control == ServiceControl::TriggerEvent
-                && rec.status().state == ServiceState::StopPending
-                && rec
-                    .status()
-                    .accepted
-                    .contains(ServiceControlAccept::TRIGGEREVENT);
-            if !trigger_while_stopping {
-                let stop_sent =
-                    (from_client || control != ServiceControl::TriggerEvent) && rec.stop_sent();
-                admit(
-                    rec.status().state,
-                    rec.status().accepted,
-                    stop_sent,
-                    control,
-                )?;
-            }
-            if rec.service_type().is_driver() {
-                if control == ServiceControl::Stop {
-                    self.transition(st, key, Change::DriverUnloaded);
-                    drop(guard);
-                    self.wake();
-                }
-                return Ok(0);
-            }
-            let pid = rec.pid();
-            let name = rec.name.to_string();
-            let shared = rec.shared_name();
-            if matches!(control, ServiceControl::Stop | ServiceControl::Shutdown) {
-                self.transition(st, key, Change::StopSent);
-            }
-            let sender = st
-                .processes
-                .get(&pid)
-                .filter(|p| !p.exited)
-                .map(|p| p.sender.clone())
-                .ok_or(Win32Error::SERVICE_REQUEST_TIMEOUT)?;
-            st.trace_with(|| TraceKind::ControlSent {
-                service: shared.clone(),
-                control: control.code(),
-                name: control.label(),
-            });
-            (pid, name, shared, sender, st.settings.pipe_timeout)
+        let Some(delivery) = self.admit_control(key, control, from_client)? else {
+            return Ok(0);
         };
         let (tx, rx) = oneshot::channel();
-        if sender
-            .send(DispatchMsg::Control {
-                service: name.clone(),
-                request,
-                reply: tx,
-            })
-            .is_err()
-        {
+        let message = DispatchMsg::Control {
+            service: delivery.name.to_string(),
+            request,
+            reply: tx,
+        };
+        if delivery.sender.send(message).is_err() {
             return Err(Win32Error::SERVICE_REQUEST_TIMEOUT);
         }
-        match tokio::time::timeout(pipe_timeout, rx).await {
+        match tokio::time::timeout(delivery.pipe_timeout, rx).await {
             Ok(Ok(code)) => {
-                let mut st = self.lock();
-                st.trace_with(|| TraceKind::HandlerReturned {
-                    service: shared,
-                    control: control.code(),
-                    result: code,
-                });
-                if control == ServiceControl::Interrogate && code != 0 {
-                    self.violation(
-                        &mut st,
-                        Rule::InterrogateNotAnswered,
-                        key,
-                        format!("INTERROGATE answered with {code}"),
-                    );
-                }
+                self.handler_returned(key, &delivery, control, code);
                 Ok(code)
             }
             // The process died while the control was in flight.
             Ok(Err(_)) => Err(Win32Error::SERVICE_REQUEST_TIMEOUT),
             Err(_) => {
-                let mut st = self.lock();
-                let display = st.display_name(key);
-                st.trace_with(|| TraceKind::Timeout {
-                    service: Some(shared),
-                    what: format!("{} handler (pid {pid})", control.name()).into(),
-                    after_ms: pipe_timeout.as_millis() as u64,
-                });
-                // Blame the handler the dispatcher is stuck in: this one, or a sibling's in a
-                // shared process that this control is queued behind.
-                let busy = st.processes.get(&pid).and_then(|p| p.busy.clone());
-                let own = format!("{} handler of {}", control.name(), name);
-                let (blamed, seen) = match busy {
-                    Some(b) if !b.eq_ignore_ascii_case(&own) => {
-                        let culprit = b.rsplit(" of ").next().unwrap_or(key).to_string();
-                        (
-                            culprit,
-                            format!(
-                                "{b} has not returned within {} ms; a {} control to {name} timed out behind it",
-                                pipe_timeout.as_millis(),
-                                control.name()
-                            ),
-                        )
-                    }
-                    _ => (
-                        key.to_string(),
-                        format!(
-                            "{} handler did not return within {} ms",
-                            control.name(),
-                            pipe_timeout.as_millis()
-                        ),
-                    ),
-                };
-                self.violation(&mut st, Rule::HungHandler, &blamed, seen);
-                st.event(
-                    key,
-                    ScmEvent::TransactionTimeout {
-                        timeout_ms: pipe_timeout.as_millis() as u32,
-                        display_name: display,
-                    },
-                );
+                self.handler_timed_out(key, &delivery, control);
                 Err(Win32Error::SERVICE_REQUEST_TIMEOUT)
             }
         }
     }
+
+    /// Under the lock: the dependents check for STOP, the state table, the STOP mark, and the
+    /// dispatcher to send to. `None` when there is nothing to send (a driver: STOP unloads it).
+    fn admit_control(
+        &self,
+        key: &str,
+        control: ServiceControl,
+        from_client: bool,
+    ) -> Result<Option<Delivery>, Win32Error> {
+        let mut guard = self.lock();
+        let st = &mut *guard;
+        if control == ServiceControl::Stop && from_client {
+            if let Some(dep) = active_dependent(st, key) {
+                st.trace_with(|| TraceKind::Note {
+                    text: format!("stop refused: {dep} depends on {key} and is active").into(),
+                });
+                return Err(Win32Error::DEPENDENT_SERVICES_RUNNING);
+            }
+        }
+        let rec = st
+            .records
+            .get(key)
+            .ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)?;
+        let status = rec.status();
+        // The SCM sends TRIGGEREVENT to a service on its way to STOPPED that still accepts it
+        // (a service stopping itself, e.g. after its idle timeout).
+        let trigger_while_stopping = !from_client
+            && control == ServiceControl::TriggerEvent
+            && status.state == ServiceState::StopPending
+            && status.accepted.contains(ServiceControlAccept::TRIGGEREVENT);
+        if !trigger_while_stopping {
+            let stop_sent =
+                (from_client || control != ServiceControl::TriggerEvent) && rec.stop_sent();
+            admit(status.state, status.accepted, stop_sent, control)?;
+        }
+        if rec.service_type().is_driver() {
+            if control == ServiceControl::Stop {
+                self.transition(st, key, Change::DriverUnloaded);
+                drop(guard);
+                self.wake();
+            }
+            return Ok(None);
+        }
+        let (pid, name) = (rec.pid(), rec.name.clone());
+        if matches!(control, ServiceControl::Stop | ServiceControl::Shutdown) {
+            self.transition(st, key, Change::StopSent);
+        }
+        let sender = st
+            .processes
+            .get(&pid)
+            .filter(|p| !p.exited)
+            .map(|p| p.sender.clone())
+            .ok_or(Win32Error::SERVICE_REQUEST_TIMEOUT)?;
+        st.trace_with(|| TraceKind::ControlSent {
+            service: name.shared(),
+            control: control.code(),
+            name: control.label(),
+        });
+        let pipe_timeout = st.settings.pipe_timeout;
+        Ok(Some(Delivery {
+            pid,
+            name,
+            sender,
+            pipe_timeout,
+        }))
+    }
+
+    /// The handler returned `code`: the trace, and the oracle's INTERROGATE rule.
+    fn handler_returned(&self, key: &str, d: &Delivery, control: ServiceControl, code: u32) {
+        let mut st = self.lock();
+        st.trace_with(|| TraceKind::HandlerReturned {
+            service: d.name.shared(),
+            control: control.code(),
+            result: code,
+        });
+        if control == ServiceControl::Interrogate && code != 0 {
+            self.violation(
+                &mut st,
+                Rule::InterrogateNotAnswered,
+                key,
+                format!("INTERROGATE answered with {code}"),
+            );
+        }
+    }
+
+    /// The handler did not return within the pipe timeout: the trace, `hung-handler` blamed
+    /// on the handler the dispatcher is stuck in (this one, or a sibling's in a shared process
+    /// that this control is queued behind), and event 7011.
+    fn handler_timed_out(&self, key: &str, d: &Delivery, control: ServiceControl) {
+        let mut st = self.lock();
+        let display = st.display_name(key);
+        let after_ms = u64::try_from(d.pipe_timeout.as_millis()).unwrap_or(u64::MAX);
+        st.trace_with(|| TraceKind::Timeout {
+            service: Some(d.name.shared()),
+            what: format!("{} handler (pid {})", control.name(), d.pid).into(),
+            after_ms,
+        });
+        let busy = st.processes.get(&d.pid).and_then(|p| p.busy.clone());
+        let (blamed, seen) = match busy {
+            Some(b) if !(b.control == control && b.service == d.name) => {
+                let seen = format!(
+                    "{b} has not returned within {after_ms} ms; a {} control to {} timed out behind it",
+                    control.name(),
+                    d.name
+                );
+                (b.service.folded().to_string(), seen)
+            }
+            _ => {
+                let seen = format!(
+                    "{} handler did not return within {after_ms} ms",
+                    control.name()
+                );
+                (key.to_string(), seen)
+            }
+        };
+        self.violation(&mut st, Rule::HungHandler, &blamed, seen);
+        st.event(
+            key,
+            ScmEvent::TransactionTimeout {
+                timeout_ms: u32::try_from(after_ms).unwrap_or(u32::MAX),
+                display_name: display,
+            },
+        );
+    }
+}
+
+/// Where an admitted control goes.
+struct Delivery {
+    pid: u32,
+    name: ServiceName,
+    sender: tokio::sync::mpsc::UnboundedSender<DispatchMsg>,
+    pipe_timeout: std::time::Duration,
 }
 
 /// A service that depends on `key` (directly) and is not STOPPED (from the database's reverse

@@ -336,7 +336,7 @@ impl Core {
     }
 
     /// Records which handler a process's dispatcher is running.
-    pub(crate) fn set_busy(&self, pid: u32, what: Option<String>) {
+    pub(crate) fn set_busy(&self, pid: u32, what: Option<crate::process::table::BusyHandler>) {
         if let Some(p) = self.lock().processes.get_mut(&pid) {
             p.busy = what;
         }
