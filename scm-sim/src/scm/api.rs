@@ -19,8 +19,9 @@ use crate::scm::record::ServiceRecord;
 use crate::scm::start::StartReason;
 use crate::scm::{ScHandle, Scm, State};
 use crate::service::{
-    ServiceControl, ServiceErrorControl, ServiceNotifyMask, ServiceStartType, ServiceState,
-    ServiceStateFilter, ServiceStatusProcess, ServiceType, StopReason, StopReasonKind,
+    ServiceControl, ServiceErrorControl, ServiceName, ServiceNotifyMask, ServiceStartType,
+    ServiceState, ServiceStateFilter, ServiceStatusProcess, ServiceType, StopReason,
+    StopReasonKind,
 };
 use access::{ScmAccess, ServiceAccess};
 
@@ -217,6 +218,59 @@ pub(crate) fn creates_cycle(st: &State, name: &str, deps: &[String]) -> bool {
     false
 }
 
+/// CreateService's checks in Windows' order (name, path, type and start, tag, existing name,
+/// display-name clash, dependency cycle) and the configuration they allow.
+fn new_service_config(st: &State, p: &CreateServiceParams) -> Result<ServiceKey, Win32Error> {
+    validate_name(&p.name)?;
+    if p.binary_path.is_empty() {
+        return Err(Win32Error::INVALID_PARAMETER);
+    }
+    validate_type_start(p.service_type, p.start_type, p.account.as_deref())?;
+    let group = p.load_order_group.clone().filter(|g| !g.is_empty());
+    if p.want_tag && group.is_none() {
+        return Err(Win32Error::INVALID_PARAMETER);
+    }
+    if let Some(existing) = st.records.get(&p.name) {
+        return Err(if existing.marked_for_delete {
+            Win32Error::SERVICE_MARKED_FOR_DELETE
+        } else {
+            Win32Error::SERVICE_EXISTS
+        });
+    }
+    let display = p
+        .display_name
+        .clone()
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| p.name.clone());
+    if st.records.contains_key(&display) {
+        return Err(Win32Error::DUPLICATE_SERVICE_NAME);
+    }
+    let (services, groups) = split_dependencies(&p.dependencies);
+    if creates_cycle(st, &p.name, &services) {
+        return Err(Win32Error::CIRCULAR_DEPENDENCY);
+    }
+    let mut config = ServiceKey::new(
+        p.service_type.to_raw(),
+        p.start_type.to_raw(),
+        p.error_control.to_raw(),
+    );
+    config.image_path = Some(p.binary_path.clone());
+    config.display_name = Some(display);
+    config.object_name = Some(
+        p.account
+            .clone()
+            .filter(|a| !a.is_empty())
+            .unwrap_or_else(|| "LocalSystem".into()),
+    );
+    config.depend_on_service = services;
+    config.depend_on_group = groups;
+    if p.want_tag {
+        config.tag = Some(next_tag(st, group.as_deref().unwrap_or("")));
+    }
+    config.group = group;
+    Ok(config)
+}
+
 /// Splits lpDependencies into services and groups (`+Group`).
 pub(crate) fn split_dependencies(deps: &[String]) -> (Vec<String>, Vec<String>) {
     let mut services = Vec::new();
@@ -400,58 +454,11 @@ impl Scm {
             .manager_handle(scm, access::SC_MANAGER_CREATE_SERVICE)?
             .caller
             .clone();
-        validate_name(&p.name)?;
-        if p.binary_path.is_empty() {
-            return Err(Win32Error::INVALID_PARAMETER);
-        }
-        validate_type_start(p.service_type, p.start_type, p.account.as_deref())?;
-        let group = p.load_order_group.clone().filter(|g| !g.is_empty());
-        if p.want_tag && group.is_none() {
-            return Err(Win32Error::INVALID_PARAMETER);
-        }
-        let key = p.name.to_ascii_uppercase();
-        if let Some(existing) = st.records.get(&key) {
-            return Err(if existing.marked_for_delete {
-                Win32Error::SERVICE_MARKED_FOR_DELETE
-            } else {
-                Win32Error::SERVICE_EXISTS
-            });
-        }
-        let display = p
-            .display_name
-            .clone()
-            .filter(|d| !d.is_empty())
-            .unwrap_or_else(|| p.name.clone());
-        if st.records.contains_key(&display.to_ascii_uppercase()) {
-            return Err(Win32Error::DUPLICATE_SERVICE_NAME);
-        }
-        let (services, groups) = split_dependencies(&p.dependencies);
-        if creates_cycle(st, &p.name, &services) {
-            return Err(Win32Error::CIRCULAR_DEPENDENCY);
-        }
+        let config = new_service_config(st, p)?;
         let granted = grant(
             access::map_service(p.desired_access.bits()),
             service_rights_for(&caller).bits(),
         )?;
-        let mut config = ServiceKey::new(
-            p.service_type.to_raw(),
-            p.start_type.to_raw(),
-            p.error_control.to_raw(),
-        );
-        config.image_path = Some(p.binary_path.clone());
-        config.display_name = Some(display);
-        config.object_name = Some(
-            p.account
-                .clone()
-                .filter(|a| !a.is_empty())
-                .unwrap_or_else(|| "LocalSystem".into()),
-        );
-        config.depend_on_service = services;
-        config.depend_on_group = groups;
-        if p.want_tag {
-            config.tag = Some(next_tag(st, group.as_deref().unwrap_or("")));
-        }
-        config.group = group;
         let system = Caller::local_system();
         st.registry
             .create_key(&system, &service_key_path(&p.name))
@@ -459,24 +466,21 @@ impl Scm {
         config
             .write(&mut st.registry, &system, &p.name)
             .map_err(|e| Win32Error(e.code()))?;
+        let installed = ScmEvent::Installed {
+            service_name: p.name.clone(),
+            image_path: p.binary_path.clone(),
+            service_type: crate::events::InstalledServiceType::from_type_bits(
+                p.service_type.to_raw(),
+            ),
+            start_type: crate::events::StartTypeText::from_code(p.start_type.to_raw())
+                .unwrap_or(crate::events::StartTypeText::Demand),
+            account: config.object_name.clone().unwrap_or_default(),
+        };
         let display = st.resolve_display(&p.name, config.display_name.as_deref());
-        let image = p.binary_path.clone();
-        let account = config.object_name.clone().unwrap_or_default();
-        let type_bits = p.service_type.to_raw();
-        let start = p.start_type.to_raw();
         st.records
             .insert(ServiceRecord::new(&p.name, config, display));
-        st.event(
-            &key,
-            ScmEvent::Installed {
-                service_name: p.name.clone(),
-                image_path: image,
-                service_type: crate::events::InstalledServiceType::from_type_bits(type_bits),
-                start_type: crate::events::StartTypeText::from_code(start)
-                    .unwrap_or(crate::events::StartTypeText::Demand),
-                account,
-            },
-        );
+        let key = ServiceName::fold(&p.name).into_owned();
+        st.event(&key, installed);
         Ok(st.handles.insert(HandleEntry {
             target: HandleTarget::Service { key },
             granted,
