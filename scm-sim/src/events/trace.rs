@@ -22,7 +22,6 @@
 //! ```
 
 use super::insert::is_known;
-use super::render::one_line;
 use super::time_ns;
 use crate::Win32Error;
 use serde::{Deserialize, Serialize};
@@ -352,4 +351,18 @@ impl fmt::Display for TraceEntry {
             description
         )
     }
+}
+
+/// `text` with `\n`, `\r` and `\t` escaped, so it fits on one line.
+fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out
 }
