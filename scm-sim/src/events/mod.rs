@@ -72,6 +72,7 @@
 //! Viewer does for unknown codes (the simulator knows fewer codes than Windows).
 
 mod catalog;
+mod digest;
 mod insert;
 mod log;
 mod mermaid;
