@@ -74,6 +74,7 @@
 mod catalog;
 mod digest;
 mod insert;
+mod insertion_strings;
 mod log;
 mod mermaid;
 mod render;
