@@ -136,6 +136,24 @@ fn line_for(cast: &Cast, t: &str, kind: &TraceKind) -> String {
     match kind {
         K::ApiCall { .. } => format!("Client->>SCM: {}", text(kind.describe())),
         K::ApiReturn { .. } => format!("SCM-->>Client: {}", text(kind.describe())),
+        K::ControlSent { .. } | K::HandlerReturned { .. } | K::StatusReported { .. } => {
+            control_line(cast, kind, &text)
+        }
+        K::StateChanged { .. }
+        | K::ProcessStarted { .. }
+        | K::ProcessExited { .. }
+        | K::ServiceMainCalled { .. }
+        | K::Timeout { .. }
+        | K::Violation { .. } => outcome_line(cast, kind, &text),
+        K::Event { .. } | K::Note { .. } => format!("Note over SCM: {}", text(kind.describe())),
+    }
+}
+
+/// The arrow of a control and of what the service answers: the control sent, the handler's
+/// result, a status report (crossed when the SCM rejected it).
+fn control_line(cast: &Cast, kind: &TraceKind, text: &dyn Fn(String) -> String) -> String {
+    use TraceKind as K;
+    match kind {
         K::ControlSent {
             service,
             control,
@@ -171,13 +189,23 @@ fn line_for(cast: &Cast, t: &str, kind: &TraceKind) -> String {
             let arrow = if *accepted_by_scm { "->>" } else { "-x" };
             let mut s = format!(
                 "SetServiceStatus {state_name} exit={exit_code} checkpoint={checkpoint} \
-                 wait_hint={wait_hint}ms"
+                     wait_hint={wait_hint}ms"
             );
             if !accepted_by_scm {
                 s.push_str(" REJECTED");
             }
             format!("{}{arrow}SCM: {}", cast.service(service), text(s))
         }
+        // line_for routes only the kinds above here.
+        _ => String::new(),
+    }
+}
+
+/// The arrow or note of an outcome: a state change, a process starting or exiting,
+/// ServiceMain called, a timeout, a violation.
+fn outcome_line(cast: &Cast, kind: &TraceKind, text: &dyn Fn(String) -> String) -> String {
+    use TraceKind as K;
+    match kind {
         K::StateChanged { service, from, to } => {
             format!(
                 "Note over {}: {}",
@@ -229,7 +257,8 @@ fn line_for(cast: &Cast, t: &str, kind: &TraceKind) -> String {
             cast.service(service),
             text(format!("VIOLATION {rule}: {detail}"))
         ),
-        K::Event { .. } | K::Note { .. } => format!("Note over SCM: {}", text(kind.describe())),
+        // line_for routes only the kinds above here.
+        _ => String::new(),
     }
 }
 

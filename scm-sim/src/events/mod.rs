@@ -72,7 +72,9 @@
 //! Viewer does for unknown codes (the simulator knows fewer codes than Windows).
 
 mod catalog;
+mod digest;
 mod insert;
+mod insertion_strings;
 mod log;
 mod mermaid;
 mod observers;

@@ -31,17 +31,3 @@ pub fn render_json(trace: &Trace) -> String {
     // function panic-free anyway.
     serde_json::to_string_pretty(trace).unwrap_or_else(|e| format!("[{:?}]", e.to_string()))
 }
-
-/// `text` with `\n`, `\r` and `\t` escaped, so it fits on one line.
-pub(crate) fn one_line(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out
-}

@@ -28,6 +28,7 @@
 //! would cost a formatting per entry). Two runs have equal digests exactly when they pushed
 //! equal entries in the same order (up to hash collisions).
 
+use super::digest::{digest_entry, DIGEST_BASIS, DIGEST_PRIME};
 use super::trace::{TraceEntry, TraceKind};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::VecDeque;
@@ -181,9 +182,6 @@ impl PartialEq for Trace {
 }
 
 impl Eq for Trace {}
-
-const DIGEST_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
-const DIGEST_PRIME: u64 = 0x0000_0100_0000_01b3;
 
 impl Trace {
     /// How many entries a trace keeps unless told otherwise (65,536: about 6 MiB).
@@ -386,175 +384,6 @@ fn heap_bytes(kind: &TraceKind) -> usize {
         K::Event { service, .. } => name(service),
         K::Note { text } => label(text),
     }
-}
-
-/// Folds 64-bit words into the digest (FNV-1a's constants, a word at a time, with the high
-/// half folded down so that every bit reaches every later one).
-struct Digest(u64);
-
-impl Digest {
-    fn word(&mut self, w: u64) {
-        let h = (self.0 ^ w).wrapping_mul(DIGEST_PRIME);
-        self.0 = h ^ (h >> 29);
-    }
-
-    fn str(&mut self, s: &str) {
-        self.word(s.len() as u64);
-        let mut chunks = s.as_bytes().chunks_exact(8);
-        for c in &mut chunks {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(c);
-            self.word(u64::from_le_bytes(b));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut b = [0u8; 8];
-            b[..rest.len()].copy_from_slice(rest);
-            self.word(u64::from_le_bytes(b));
-        }
-    }
-
-    fn opt(&mut self, s: &Option<Arc<str>>) {
-        match s {
-            Some(s) => {
-                self.word(1);
-                self.str(s);
-            }
-            None => self.word(0),
-        }
-    }
-}
-
-fn digest_entry(basis: u64, entry: &TraceEntry) -> u64 {
-    let mut d = Digest(basis);
-    d.word(entry.seq);
-    d.word(entry.time.as_secs());
-    d.word(u64::from(entry.time.subsec_nanos()));
-    let w = |a: u32, b: u32| (u64::from(a) << 32) | u64::from(b);
-    use TraceKind as K;
-    match &entry.kind {
-        K::ApiCall {
-            caller,
-            api,
-            service,
-            args,
-        } => {
-            d.word(1);
-            d.str(caller);
-            d.str(api);
-            d.opt(service);
-            d.str(args);
-        }
-        K::ApiReturn {
-            api,
-            service,
-            result,
-        } => {
-            d.word(2);
-            d.str(api);
-            d.opt(service);
-            d.word(u64::from(*result));
-        }
-        K::ControlSent {
-            service,
-            control,
-            name,
-        } => {
-            d.word(3);
-            d.str(service);
-            d.word(u64::from(*control));
-            d.str(name);
-        }
-        K::HandlerReturned {
-            service,
-            control,
-            result,
-        } => {
-            d.word(4);
-            d.str(service);
-            d.word(w(*control, *result));
-        }
-        K::StatusReported {
-            service,
-            pid,
-            state,
-            state_name,
-            accepted,
-            exit_code,
-            specific_exit_code,
-            checkpoint,
-            wait_hint,
-            accepted_by_scm,
-        } => {
-            d.word(5);
-            d.str(service);
-            d.word(w(*pid, *state));
-            d.str(state_name);
-            d.word(w(*accepted, *exit_code));
-            d.word(w(*specific_exit_code, *checkpoint));
-            d.word(w(*wait_hint, u32::from(*accepted_by_scm)));
-        }
-        K::StateChanged { service, from, to } => {
-            d.word(6);
-            d.str(service);
-            d.str(from);
-            d.str(to);
-        }
-        K::ProcessStarted { pid, image } => {
-            d.word(7);
-            d.word(u64::from(*pid));
-            d.str(image);
-        }
-        K::ProcessExited {
-            pid,
-            image,
-            exit_code,
-            crashed,
-        } => {
-            d.word(8);
-            d.word(w(*pid, *exit_code));
-            d.str(image);
-            d.word(u64::from(*crashed));
-        }
-        K::ServiceMainCalled { service, pid, args } => {
-            d.word(9);
-            d.str(service);
-            d.word(w(*pid, args.len() as u32));
-            for a in args.iter() {
-                d.str(a);
-            }
-        }
-        K::Timeout {
-            service,
-            what,
-            after_ms,
-        } => {
-            d.word(10);
-            d.opt(service);
-            d.str(what);
-            d.word(*after_ms);
-        }
-        K::Violation {
-            service,
-            rule,
-            detail,
-        } => {
-            d.word(11);
-            d.str(service);
-            d.str(rule);
-            d.str(detail);
-        }
-        K::Event { id, service } => {
-            d.word(12);
-            d.word(u64::from(*id));
-            d.opt(service);
-        }
-        K::Note { text } => {
-            d.word(13);
-            d.str(text);
-        }
-    }
-    d.0
 }
 
 impl Serialize for Trace {

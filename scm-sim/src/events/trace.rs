@@ -22,7 +22,6 @@
 //! ```
 
 use super::insert::is_known;
-use super::render::one_line;
 use super::time_ns;
 use crate::Win32Error;
 use serde::{Deserialize, Serialize};
@@ -220,6 +219,27 @@ impl TraceKind {
     pub fn describe(&self) -> String {
         use TraceKind as K;
         match self {
+            K::ApiCall { .. }
+            | K::ApiReturn { .. }
+            | K::ControlSent { .. }
+            | K::HandlerReturned { .. }
+            | K::StatusReported { .. } => self.describe_control_path(),
+            K::StateChanged { .. }
+            | K::ProcessStarted { .. }
+            | K::ProcessExited { .. }
+            | K::ServiceMainCalled { .. }
+            | K::Timeout { .. }
+            | K::Violation { .. }
+            | K::Event { .. }
+            | K::Note { .. } => self.describe_outcome(),
+        }
+    }
+
+    /// [`TraceKind::describe`] for API calls and returns, controls, handler results and
+    /// status reports.
+    fn describe_control_path(&self) -> String {
+        use TraceKind as K;
+        match self {
             K::ApiCall {
                 caller,
                 api,
@@ -281,6 +301,16 @@ impl TraceKind {
                 }
                 s
             }
+            // describe routes only the kinds above here.
+            _ => String::new(),
+        }
+    }
+
+    /// [`TraceKind::describe`] for state changes, processes, ServiceMain, timeouts,
+    /// violations, events and notes.
+    fn describe_outcome(&self) -> String {
+        use TraceKind as K;
+        match self {
             K::StateChanged { service, from, to } => format!("{service}: {from} -> {to}"),
             K::ProcessStarted { pid, image } => format!("pid {pid} started: {image}"),
             K::ProcessExited {
@@ -313,6 +343,8 @@ impl TraceKind {
                 None => format!("event {id}"),
             },
             K::Note { text } => text.to_string(),
+            // describe routes only the kinds above here.
+            _ => String::new(),
         }
     }
 }
@@ -352,4 +384,18 @@ impl fmt::Display for TraceEntry {
             description
         )
     }
+}
+
+/// `text` with `\n`, `\r` and `\t` escaped, so it fits on one line.
+fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out
 }

@@ -98,6 +98,13 @@ impl ServiceNotifyMask {
     }
 }
 
+impl ServiceState {
+    /// The bit of this state in NotifyServiceStatusChange masks (`SERVICE_NOTIFY_*`).
+    pub fn notify_bit(self) -> ServiceNotifyMask {
+        ServiceNotifyMask::from_bits_truncate(1 << (self.to_raw() - 1))
+    }
+}
+
 /// The planned/unplanned/custom flag of a stop reason (`SERVICE_STOP_REASON_FLAG_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum StopReasonKind {

@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::error::Win32Error;
 use crate::scm::Core;
-use crate::service::types::{
+use crate::service::{
     RawServiceStatus, ServiceControl, ServiceControlHandlerResult, ServiceStatus, ServiceType,
 };
 use crate::sim::thread::{hand_back_clock, start_sleeper, Guard};

@@ -3,19 +3,21 @@
 //! programs, the Win32 status vocabulary, and scripted services for images without Rust code.
 
 mod codes;
+mod config_codes;
 mod context;
 mod contract;
+mod control;
 mod name;
 pub mod scripted;
-mod types;
+mod state;
+mod status;
 
 pub use codes::{ServiceNotifyMask, ServiceStateFilter, StopReason, StopReasonKind};
+pub use config_codes::{ServiceErrorControl, ServiceStartType, ServiceType};
 pub(crate) use context::HandlerTable;
 pub use context::{AsyncControlHandler, ControlRequest, ServiceContext, StatusHandle};
 pub use contract::{service_fn, Program, Service, ServiceFn, ServiceTable};
+pub use control::{ServiceControl, ServiceControlAccept, ServiceControlHandlerResult};
 pub use name::ServiceName;
-pub use types::{
-    RawServiceStatus, ServiceControl, ServiceControlAccept, ServiceControlHandlerResult,
-    ServiceErrorControl, ServiceExitCode, ServiceStartType, ServiceState, ServiceStatus,
-    ServiceStatusProcess, ServiceType,
-};
+pub use state::ServiceState;
+pub use status::{RawServiceStatus, ServiceExitCode, ServiceStatus, ServiceStatusProcess};
