@@ -232,6 +232,7 @@ impl Machine {
             ledger: crate::sim::ledger::Ledger::new(ReplayConfig::new(b.seed)),
             watch_dirty: false,
             triggers: Default::default(),
+            service_dlls: BTreeMap::new(),
         };
         let scm = Scm {
             core: Core::new(state, rt.handle().clone()),
@@ -499,7 +500,7 @@ impl Machine {
             .environment()
             .expand(dll_path)
             .to_ascii_uppercase();
-        st.processes.dlls.insert(key.clone(), Arc::new(dll));
+        st.service_dlls.insert(key.clone(), Arc::new(dll));
         drop(st);
         self.set_config(format!("dll {key}"), String::new());
     }

@@ -68,8 +68,6 @@ pub(crate) struct ProcessTable {
     next_pid: u32,
     /// Programs by upper-cased expanded image path.
     pub(crate) programs: Programs,
-    /// Service DLLs with Rust code, by upper-cased expanded path.
-    pub(crate) dlls: BTreeMap<String, Arc<crate::svchost::ServiceDll>>,
     /// Scripted behaviours by upper-cased service name.
     pub(crate) behaviors: BTreeMap<String, crate::service::scripted::Behavior>,
 }
@@ -81,7 +79,6 @@ impl ProcessTable {
             processes: BTreeMap::new(),
             next_pid: first_pid,
             programs: Programs::default(),
-            dlls: BTreeMap::new(),
             behaviors: BTreeMap::new(),
         }
     }

@@ -85,6 +85,8 @@ pub(crate) struct State {
     pub(crate) ledger: crate::sim::ledger::Ledger,
     /// Set when a service entered or progressed in a pending state (wakes the watchdog).
     pub(crate) watch_dirty: bool,
+    /// Service DLLs with Rust code, by upper-cased expanded path (svchost loads them).
+    pub(crate) service_dlls: BTreeMap<String, Arc<crate::svchost::ServiceDll>>,
     /// Trigger events: inbox, per-service queues, outcomes, machine conditions.
     pub(crate) triggers: crate::triggers::TriggerState,
 }

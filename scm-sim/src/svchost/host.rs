@@ -153,7 +153,7 @@ impl Core {
             .unwrap_or_default();
         let expanded = st.registry.environment().expand(&dll);
         let dll_key = expanded.to_ascii_uppercase();
-        let (service, push) = match st.processes.dlls.get(&dll_key) {
+        let (service, push) = match st.service_dlls.get(&dll_key) {
             Some(d) => (
                 d.entry(&entry).ok_or(Win32Error::PROC_NOT_FOUND)?,
                 d.push_globals(),

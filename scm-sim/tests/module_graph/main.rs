@@ -148,6 +148,11 @@ const ALLOWED_TOP_LEVEL_EDGES: &[(&str, &str, &str)] = &[
     ),
     (
         "machine",
+        "process",
+        "on a cycle only through sim -> machine (sim::harness): the builder makes the process table",
+    ),
+    (
+        "machine",
         "scm",
         "on a cycle only through sim -> machine (sim::harness)",
     ),
