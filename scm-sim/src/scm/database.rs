@@ -26,12 +26,19 @@ pub(crate) struct Database {
 impl Database {
     /// The record of a service, by any spelling of its name.
     pub(crate) fn get(&self, name: &str) -> Option<&ServiceRecord> {
-        self.records.get(&*ServiceName::fold(name))
+        // The engine's own keys are folded already: try them as they are first.
+        match self.records.get(name) {
+            Some(r) => Some(r),
+            None => self.records.get(&*ServiceName::fold(name)),
+        }
     }
 
     /// The record of a service, mutably. Its status is written only by the transition
     /// function; its configuration only by [`Database::set_config`].
     pub(crate) fn get_mut(&mut self, name: &str) -> Option<&mut ServiceRecord> {
+        if self.records.contains_key(name) {
+            return self.records.get_mut(name);
+        }
         self.records.get_mut(&*ServiceName::fold(name))
     }
 
