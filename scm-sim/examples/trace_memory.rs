@@ -2,45 +2,15 @@
 //! `cargo run --release -p scm-sim --example trace_memory -- 1000000 traced`
 //! (second argument `traced` or `untraced`). Prints the round trips per second, the trace's and
 //! event log's retained entries, and (on Linux) the process's resident and peak memory.
-use scm_sim::bench::minimal_service;
+use scm_sim::bench::{bench_machine, trips};
 use scm_sim::machine::Image;
-use scm_sim::scm::access::{SC_MANAGER_ALL_ACCESS, SERVICE_ALL_ACCESS};
-use scm_sim::scm::CreateServiceParams;
-use scm_sim::service::ServiceControl;
-use scm_sim::service::ServiceState;
-use scm_sim::Machine;
-use std::time::Instant;
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let n: u32 = args.next().and_then(|s| s.parse().ok()).unwrap_or(200_000);
     let traced = args.next().is_none_or(|s| s != "untraced");
-    let mut m = Machine::builder()
-        .image(Image::Empty)
-        .tracing(traced)
-        .build()
-        .expect("the empty image loads");
-    m.install(r"C:\bench\bench.exe", minimal_service());
-    let scm_h = m.open_sc_manager(SC_MANAGER_ALL_ACCESS).expect("admin");
-    let mut params = CreateServiceParams::own_process("Bench", r"C:\bench\bench.exe");
-    params.desired_access = SERVICE_ALL_ACCESS;
-    let h = m.create_service(scm_h, &params).expect("create");
-    let scm = m.scm();
-    let started = Instant::now();
-    m.block_on(async {
-        for _ in 0..n {
-            let running = scm.notify_service_status_change(h, ServiceState::Running.notify_bit());
-            scm.start_service(h, &[]).await.expect("start");
-            running.expect("notify").wait().await.expect("running");
-            let stopped = scm.notify_service_status_change(h, ServiceState::Stopped.notify_bit());
-            scm.control_service(h, ServiceControl::Stop)
-                .await
-                .expect("stop");
-            stopped.expect("notify").wait().await.expect("stopped");
-            tokio::task::yield_now().await;
-        }
-    });
-    let secs = started.elapsed().as_secs_f64();
+    let (m, h) = bench_machine(Image::Empty, traced);
+    let secs = trips(&m, h, n);
     println!("round_trips {n} traced {traced}");
     println!("roundtrips_per_s {:.0}", f64::from(n) / secs);
     if let Ok(status) = std::fs::read_to_string("/proc/self/status") {

@@ -60,7 +60,7 @@ pub fn registry_with_services(n: u32) -> Registry {
 
 /// A booted machine from `image` with the minimal service installed as `Bench`, and a handle
 /// to it with every right.
-fn bench_machine(image: Image, tracing: bool) -> (Machine, ScHandle) {
+pub fn bench_machine(image: Image, tracing: bool) -> (Machine, ScHandle) {
     let mut m = Machine::builder()
         .image(image)
         .tracing(tracing)
@@ -77,7 +77,7 @@ fn bench_machine(image: Image, tracing: bool) -> (Machine, ScHandle) {
 }
 
 /// Runs `n` round trips of the service behind `h`; returns the wall time in seconds.
-fn trips(m: &Machine, h: ScHandle, n: u32) -> f64 {
+pub fn trips(m: &Machine, h: ScHandle, n: u32) -> f64 {
     let scm = m.scm();
     let started = Instant::now();
     m.block_on(async {
