@@ -27,7 +27,7 @@ mod handles;
 mod lifecycle;
 mod record;
 mod settings;
-pub(crate) mod start;
+mod start;
 
 pub use api::{CreateServiceParams, EnumServiceStatus, ServiceNotify, StatusNotification};
 pub(crate) use boot::{load_database, settings_from_registry as boot_settings};
@@ -38,7 +38,7 @@ pub use config::{
 pub use handles::{access, scm_rights_for, service_rights_for, ScHandle};
 pub(crate) use record::Change;
 pub use record::ServiceConfig;
-pub(crate) use record::ServiceRecord;
+pub(crate) use record::{ServiceRecord, StartReason};
 pub use settings::{HangAction, Settings};
 
 use std::collections::BTreeMap;
@@ -48,7 +48,8 @@ use tokio::sync::Notify;
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
-use fake_registry::Registry;
+use fake_registry::service::service_key_path;
+use fake_registry::{Caller, Registry};
 
 use crate::events::{ScmEvent, TraceKind};
 pub(crate) use crate::process::table::{ProcessRecord, ProcessTable};
@@ -152,6 +153,27 @@ impl State {
     /// engine's own keys are).
     pub(crate) fn record(&self, name: &str) -> Option<&ServiceRecord> {
         self.records.get(name)
+    }
+
+    /// Removes a deleted service once it is stopped and no handle refers to it.
+    pub(crate) fn purge_if_deleted(&mut self, key: &str) {
+        let ready = self
+            .records
+            .get(key)
+            .is_some_and(|r| r.marked_for_delete && r.status().state == ServiceState::Stopped)
+            && self.handles.count_for(key) == 0;
+        if !ready {
+            return;
+        }
+        if let Some(rec) = self.records.remove(key) {
+            let _ = self.registry.delete_key_recursive(
+                &Caller::local_system(),
+                &service_key_path(rec.name.as_str()),
+            );
+            self.trace_with(|| TraceKind::Note {
+                text: format!("{} deleted from the database", rec.name).into(),
+            });
+        }
     }
 
     /// The display name to print for a service (MUI strings resolved), or its key name.
