@@ -451,7 +451,7 @@ impl Machine {
     /// When a hang ended the test ([`crate::scm::HangAction::EndTest`]): the panic message is
     /// the violation report with its replay token.
     pub fn settle(&mut self) {
-        crate::sim::clock::settle(&self.rt, &self.scm.core);
+        crate::sim::clock::settle(&self.rt, || self.scm.core.activity());
         self.check_halt();
     }
 
@@ -461,7 +461,7 @@ impl Machine {
     ///
     /// As [`Machine::settle`].
     pub fn advance(&mut self, d: Duration) {
-        crate::sim::clock::advance(&self.rt, &self.scm.core, d);
+        crate::sim::clock::advance(&self.rt, || self.scm.core.activity(), d);
         self.check_halt();
     }
 

@@ -1,6 +1,7 @@
 //! The services.exe model: the database of service records loaded from the registry, the
 //! handle table, the management API (in [`Scm`]), state transitions, dependencies, processes
-//! and their dispatchers, boot, and the event log and trace it writes.
+//! and their dispatchers, boot, hang detection (the watchdog), and the event log and trace it
+//! writes.
 //!
 //! Every request takes one path: it enters the management API, is checked against the record
 //! (state, access, accepted controls), goes to the process's dispatcher, the service's handler
@@ -28,6 +29,8 @@ mod lifecycle;
 mod record;
 mod settings;
 mod start;
+mod watchdog;
+mod work;
 
 pub use api::{CreateServiceParams, EnumServiceStatus, ServiceNotify, StatusNotification};
 pub(crate) use boot::{load_database, settings_from_registry as boot_settings};

@@ -60,12 +60,7 @@ const ALLOWED_TOP_LEVEL_EDGES: &[(&str, &str, &str)] = &[
     (
         "service",
         "scm",
-        "ServiceContext holds scm::Core to report status (SetServiceStatus)",
-    ),
-    (
-        "sim",
-        "scm",
-        "clock, thread, work and watchdog take scm::Core; watchdog adds impl Core",
+        "ServiceContext and ThreadContext hold scm::Core (SetServiceStatus, work tracking)",
     ),
     (
         "svchost",
@@ -118,12 +113,12 @@ const ALLOWED_TOP_LEVEL_EDGES: &[(&str, &str, &str)] = &[
     (
         "service",
         "sim",
-        "ServiceContext spawns tracked threads through sim::thread",
+        "ServiceContext runs tracked tasks and threads as sim::work units",
     ),
     (
         "sim",
         "service",
-        "the oracle and the watchdog judge ServiceState transitions",
+        "the oracle judges ServiceState transitions; sim re-exports service's tracked-thread types",
     ),
     (
         "svchost",
