@@ -20,7 +20,11 @@
 //!
 //! Many machines can run side by side in one process; none touches global state. A machine
 //! must not be driven from inside another tokio runtime (its calls block).
+//!
+//! [`harness`] wraps a test case that builds a machine: seeds from the environment,
+//! determinism checks and failure reports with the replay token.
 
+pub mod harness;
 pub mod image;
 
 pub use image::{Image, ImageError};

@@ -1,11 +1,12 @@
 //! Simulation machinery: virtual time (`clock`), seeded random streams, the replay token, the
-//! work tracker (which tracked unit is running, the STOPPED rules), the violation oracle and
-//! the test harness (seeds from the environment, determinism checks). It knows nothing of the
-//! SCM's state: the hang watchdog is the SCM's (`scm`), and tracked OS threads are service
-//! code's ([`crate::service::ThreadContext`], re-exported here under their old paths).
+//! work tracker (which tracked unit is running, the STOPPED rules) and the violation oracle.
+//!
+//! It knows nothing of the SCM's state or of the machine: the test harness, which builds
+//! machines, is [`crate::machine::harness`]; the hang watchdog is the SCM's (`scm`); tracked
+//! OS threads are service code's ([`crate::service::ThreadContext`], re-exported here under
+//! their old paths).
 
 pub mod clock;
-pub mod harness;
 pub(crate) mod ledger;
 mod oracle;
 mod replay;

@@ -135,42 +135,6 @@ const ALLOWED_TOP_LEVEL_EDGES: &[(&str, &str, &str)] = &[
         "service",
         "trigger dispatch sends ControlRequest::TriggerEvent",
     ),
-    // sim::harness drives a Machine, so the top of the stack closes a loop through sim.
-    (
-        "sim",
-        "machine",
-        "sim::harness (the test harness) builds and drives a Machine",
-    ),
-    (
-        "machine",
-        "process",
-        "on a cycle only through sim -> machine (sim::harness): the builder makes the process table",
-    ),
-    (
-        "machine",
-        "scm",
-        "on a cycle only through sim -> machine (sim::harness)",
-    ),
-    (
-        "machine",
-        "service",
-        "on a cycle only through sim -> machine (sim::harness)",
-    ),
-    (
-        "machine",
-        "sim",
-        "on a cycle only through sim -> machine (sim::harness)",
-    ),
-    (
-        "machine",
-        "svchost",
-        "on a cycle only through sim -> machine (sim::harness)",
-    ),
-    (
-        "machine",
-        "triggers",
-        "on a cycle only through sim -> machine (sim::harness)",
-    ),
 ];
 
 /// The edges between sibling submodules of one folder that lie on a cycle today, with full
