@@ -4,7 +4,7 @@
 //! violations.
 
 use proptest::test_runner::{TestCaseError, TestError};
-use scm_sim::sim::harness::Harness;
+use scm_sim::machine::harness::Harness;
 use scm_sim::sim::{Rule, Violation};
 use scm_sim_examples::flush_bug::{cases, check, run, runner, stop_time, Variant};
 use std::time::Duration;
@@ -139,7 +139,7 @@ fn runs_are_deterministic_despite_real_threads() {
             let a = run(variant, seed, slot);
             let b = run(variant, seed, slot);
             let diff =
-                scm_sim::sim::harness::first_difference(&a.machine.trace(), &b.machine.trace());
+                scm_sim::machine::harness::first_difference(&a.machine.trace(), &b.machine.trace());
             assert_eq!(diff, None, "{variant:?} seed {seed} slot {slot}");
             assert_eq!(a.disk, b.disk);
         }

@@ -49,11 +49,11 @@
 //! | module | job |
 //! |---|---|
 //! | [`machine`] | a machine: image, builder, boot, the blocking API, virtual time |
-//! | [`scm`] | the services.exe model: database, handles, management API, dispatch, boot |
+//! | [`scm`] | the services.exe model: database, handles, management API, dispatch, boot, hang watchdog |
 //! | [`process`] | simulated processes and their control dispatchers |
-//! | [`service`] | what service code sees: the Service trait, context, status handle, scripted services |
+//! | [`service`] | what service code sees: the Service trait, context, status handle, tracked threads, scripted services |
 //! | [`events`] | the event log and the trace (timeline) |
-//! | [`sim`] | seeded random streams, work tracker, violation oracle, replay, harness |
+//! | [`sim`] | virtual time, seeded random streams, work tracker, violation oracle, replay |
 //! | [`svchost`] | service DLLs in shared hosts, the 1703 split |
 //! | [`triggers`] | trigger events, matching, actions and the TRIGGEREVENT queue |
 //! | [`error`] | Win32 error codes with names and messages |

@@ -6,11 +6,11 @@
 use std::time::Duration;
 
 use scm_sim::events::{Trace, TraceKind};
+use scm_sim::machine::harness::{first_difference, Harness};
 use scm_sim::service::{
     service_fn, ServiceContext, ServiceControl, ServiceControlAccept, ServiceControlHandlerResult,
     ServiceExitCode, ServiceState, ServiceStatus, ServiceTable,
 };
-use scm_sim::sim::harness::{first_difference, Harness};
 use scm_sim::sim::{ReplayToken, Rule, Violation};
 use scm_sim::Machine;
 use scm_sim_test_support::reporter::*;

@@ -6,11 +6,11 @@ use scm_sim::service::ServiceControl;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+use scm_sim::machine::harness::Harness;
 use scm_sim::machine::Image;
 use scm_sim::scm::access::SC_MANAGER_ALL_ACCESS;
 use scm_sim::scm::CreateServiceParams;
 use scm_sim::service::scripted::Behavior;
-use scm_sim::sim::harness::Harness;
 use scm_sim::sim::{CHECK_DETERMINISM_ENV, SEED_ENV};
 use scm_sim::Machine;
 use scm_sim_test_support::panic_text;

@@ -506,7 +506,7 @@ fn join_verdict(seed: u64) -> (Vec<Rule>, Vec<Duration>) {
 /// waking its joiner, the clock could jump to 1000 ms in between and STOPPED would be reported
 /// there. That gap is a real-thread race, so this loop catches a regression only sometimes
 /// (12 in 200 under load); the deterministic check is the unit test
-/// `sim::thread::tests::the_joiner_is_woken_before_the_clock_is_given_back`. 100 runs take
+/// `service::thread::tests::the_joiner_is_woken_before_the_clock_is_given_back`. 100 runs take
 /// well under a second.
 #[test]
 fn joining_a_tracked_thread_has_one_verdict_per_seed() {

@@ -20,7 +20,11 @@
 //!
 //! Many machines can run side by side in one process; none touches global state. A machine
 //! must not be driven from inside another tokio runtime (its calls block).
+//!
+//! [`harness`] wraps a test case that builds a machine: seeds from the environment,
+//! determinism checks and failure reports with the replay token.
 
+pub mod harness;
 pub mod image;
 
 pub use image::{Image, ImageError};
@@ -451,7 +455,7 @@ impl Machine {
     /// When a hang ended the test ([`crate::scm::HangAction::EndTest`]): the panic message is
     /// the violation report with its replay token.
     pub fn settle(&mut self) {
-        crate::sim::clock::settle(&self.rt, &self.scm.core);
+        crate::sim::clock::settle(&self.rt, || self.scm.core.activity());
         self.check_halt();
     }
 
@@ -461,7 +465,7 @@ impl Machine {
     ///
     /// As [`Machine::settle`].
     pub fn advance(&mut self, d: Duration) {
-        crate::sim::clock::advance(&self.rt, &self.scm.core, d);
+        crate::sim::clock::advance(&self.rt, || self.scm.core.activity(), d);
         self.check_halt();
     }
 

@@ -16,12 +16,11 @@ use crate::scm::handles::{
     access, grant, scm_rights_for, service_rights_for, HandleEntry, HandleTarget,
 };
 use crate::scm::record::ServiceRecord;
-use crate::scm::start::StartReason;
+use crate::scm::StartReason;
 use crate::scm::{ScHandle, Scm, State};
 use crate::service::{
     ServiceControl, ServiceErrorControl, ServiceName, ServiceNotifyMask, ServiceStartType,
-    ServiceState, ServiceStateFilter, ServiceStatusProcess, ServiceType, StopReason,
-    StopReasonKind,
+    ServiceStateFilter, ServiceStatusProcess, ServiceType, StopReason, StopReasonKind,
 };
 use access::{ScmAccess, ServiceAccess};
 
@@ -131,27 +130,6 @@ pub(crate) struct NotifyRegistration {
     pub(crate) key: String,
     pub(crate) mask: ServiceNotifyMask,
     pub(crate) tx: oneshot::Sender<ServiceNotify>,
-}
-
-/// Removes a deleted service once it is stopped and no handle refers to it.
-pub(crate) fn purge_if_deleted(st: &mut State, key: &str) {
-    let ready = st
-        .records
-        .get(key)
-        .is_some_and(|r| r.marked_for_delete && r.status().state == ServiceState::Stopped)
-        && st.handles.count_for(key) == 0;
-    if !ready {
-        return;
-    }
-    if let Some(rec) = st.records.remove(key) {
-        let _ = st.registry.delete_key_recursive(
-            &Caller::local_system(),
-            &service_key_path(rec.name.as_str()),
-        );
-        st.trace_with(|| TraceKind::Note {
-            text: format!("{} deleted from the database", rec.name).into(),
-        });
-    }
 }
 
 fn validate_name(name: &str) -> Result<(), Win32Error> {
@@ -426,7 +404,7 @@ impl Scm {
         let entry = st.handles.remove(h)?;
         st.notifications.remove(&h.0);
         if let HandleTarget::Service { key } = entry.target {
-            purge_if_deleted(&mut st, &key);
+            st.purge_if_deleted(&key);
         }
         Ok(())
     }
@@ -513,7 +491,7 @@ impl Scm {
         st.trace_with(|| TraceKind::Note {
             text: format!("{name} marked for deletion").into(),
         });
-        purge_if_deleted(st, &key);
+        st.purge_if_deleted(&key);
         Ok(())
     }
 

@@ -12,9 +12,9 @@ use fake_registry::{Caller, Registry};
 
 use crate::events::TraceKind;
 use crate::scm::record::ServiceRecord;
-use crate::scm::start::StartReason;
 use crate::scm::Change;
 use crate::scm::Settings;
+use crate::scm::StartReason;
 use crate::scm::{Core, State};
 use crate::service::ServiceState;
 

@@ -11,7 +11,7 @@ use crate::error::Win32Error;
 use crate::events::{RecoveryAction, ScmEvent, TraceKind};
 use crate::process::DispatchMsg;
 use crate::scm::record::RecordStatus;
-use crate::scm::start::StartReason;
+use crate::scm::StartReason;
 use crate::scm::{Change, Core, State};
 use crate::service::{RawServiceStatus, ServiceState};
 use crate::sim::Rule;
@@ -249,7 +249,7 @@ impl Core {
         if non_crash_recovery {
             self.service_failed(st, key);
         }
-        super::api::purge_if_deleted(st, key);
+        st.purge_if_deleted(key);
     }
 
     /// ServiceMain returned: nothing changes (a service that has not reported STOPPED stays
@@ -360,7 +360,7 @@ impl Core {
             self.transition(st, &key, Change::ProcessDied);
             // A service that was still starting failed its start; one that ran crashed.
             self.service_failed(st, &key);
-            super::api::purge_if_deleted(st, &key);
+            st.purge_if_deleted(&key);
         }
         drop(guard);
         self.wake();

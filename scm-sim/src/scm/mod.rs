@@ -1,6 +1,7 @@
 //! The services.exe model: the database of service records loaded from the registry, the
 //! handle table, the management API (in [`Scm`]), state transitions, dependencies, processes
-//! and their dispatchers, boot, and the event log and trace it writes.
+//! and their dispatchers, boot, hang detection (the watchdog), and the event log and trace it
+//! writes.
 //!
 //! Every request takes one path: it enters the management API, is checked against the record
 //! (state, access, accepted controls), goes to the process's dispatcher, the service's handler
@@ -27,7 +28,9 @@ mod handles;
 mod lifecycle;
 mod record;
 mod settings;
-pub(crate) mod start;
+mod start;
+mod watchdog;
+mod work;
 
 pub use api::{CreateServiceParams, EnumServiceStatus, ServiceNotify, StatusNotification};
 pub(crate) use boot::{load_database, settings_from_registry as boot_settings};
@@ -38,7 +41,7 @@ pub use config::{
 pub use handles::{access, scm_rights_for, service_rights_for, ScHandle};
 pub(crate) use record::Change;
 pub use record::ServiceConfig;
-pub(crate) use record::ServiceRecord;
+pub(crate) use record::{ServiceRecord, StartReason};
 pub use settings::{HangAction, Settings};
 
 use std::collections::BTreeMap;
@@ -48,7 +51,8 @@ use tokio::sync::Notify;
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
-use fake_registry::Registry;
+use fake_registry::service::service_key_path;
+use fake_registry::{Caller, Registry};
 
 use crate::events::{ScmEvent, TraceKind};
 pub(crate) use crate::process::table::{ProcessRecord, ProcessTable};
@@ -152,6 +156,27 @@ impl State {
     /// engine's own keys are).
     pub(crate) fn record(&self, name: &str) -> Option<&ServiceRecord> {
         self.records.get(name)
+    }
+
+    /// Removes a deleted service once it is stopped and no handle refers to it.
+    pub(crate) fn purge_if_deleted(&mut self, key: &str) {
+        let ready = self
+            .records
+            .get(key)
+            .is_some_and(|r| r.marked_for_delete && r.status().state == ServiceState::Stopped)
+            && self.handles.count_for(key) == 0;
+        if !ready {
+            return;
+        }
+        if let Some(rec) = self.records.remove(key) {
+            let _ = self.registry.delete_key_recursive(
+                &Caller::local_system(),
+                &service_key_path(rec.name.as_str()),
+            );
+            self.trace_with(|| TraceKind::Note {
+                text: format!("{} deleted from the database", rec.name).into(),
+            });
+        }
     }
 
     /// The display name to print for a service (MUI strings resolved), or its key name.

@@ -21,10 +21,10 @@ use std::sync::{Arc, Mutex};
 
 use crate::error::Win32Error;
 use crate::scm::Core;
+use crate::service::thread::{hand_back_clock, start_sleeper, Guard};
 use crate::service::{
     RawServiceStatus, ServiceControl, ServiceControlHandlerResult, ServiceStatus, ServiceType,
 };
-use crate::sim::thread::{hand_back_clock, start_sleeper, Guard};
 use crate::sim::ThreadContext;
 
 /// One control as HandlerEx receives it.
@@ -157,7 +157,7 @@ impl ServiceContext {
             // Marks the unit ended when the task ends, however it ends (returns, is aborted,
             // or dies with its process).
             let _finished = finished;
-            crate::sim::work::run_as_task(core, id, work).await;
+            crate::sim::work::run_as_task(id, work, || core.went_on_after_stopped(id)).await;
         });
         self.core.attach_task(self.pid, task.abort_handle());
         task

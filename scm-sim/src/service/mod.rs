@@ -1,6 +1,7 @@
 //! What service code sees: the [`Service`] trait (ServiceMain), the [`ServiceContext`] with its
-//! control handler registration, the [`StatusHandle`] (SetServiceStatus), dispatch tables and
-//! programs, the Win32 status vocabulary, and scripted services for images without Rust code.
+//! control handler registration, the [`StatusHandle`] (SetServiceStatus), tracked OS threads
+//! on virtual time ([`ThreadContext`], [`TrackedThread`]), dispatch tables and programs, the
+//! Win32 status vocabulary, and scripted services for images without Rust code.
 
 mod codes;
 mod config_codes;
@@ -11,6 +12,7 @@ mod name;
 pub mod scripted;
 mod state;
 mod status;
+mod thread;
 
 pub use codes::{ServiceNotifyMask, ServiceStateFilter, StopReason, StopReasonKind};
 pub use config_codes::{ServiceErrorControl, ServiceStartType, ServiceType};
@@ -21,3 +23,4 @@ pub use control::{ServiceControl, ServiceControlAccept, ServiceControlHandlerRes
 pub use name::ServiceName;
 pub use state::ServiceState;
 pub use status::{RawServiceStatus, ServiceExitCode, ServiceStatus, ServiceStatusProcess};
+pub use thread::{Killed, ThreadContext, TrackedThread};

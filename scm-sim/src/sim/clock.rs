@@ -47,8 +47,6 @@
 
 use std::time::Duration;
 
-use crate::scm::Core;
-
 /// How many rounds [`settle`] runs at most (step 6).
 const SETTLE_ROUNDS: usize = 10_000;
 
@@ -56,22 +54,22 @@ const SETTLE_ROUNDS: usize = 10_000;
 const YIELDS_PER_ROUND: usize = 8;
 
 /// Step 6: runs the machine at the current instant until a round changes nothing.
-pub(crate) fn settle(rt: &tokio::runtime::Runtime, core: &Core) {
+pub(crate) fn settle(rt: &tokio::runtime::Runtime, activity: impl Fn() -> u64) {
     for _ in 0..SETTLE_ROUNDS {
-        let before = core.activity();
+        let before = activity();
         rt.block_on(async {
             for _ in 0..YIELDS_PER_ROUND {
                 tokio::task::yield_now().await;
             }
         });
-        if core.activity() == before {
+        if activity() == before {
             break;
         }
     }
 }
 
 /// Step 8: lets `d` of virtual time pass, running everything due meanwhile, then settles.
-pub(crate) fn advance(rt: &tokio::runtime::Runtime, core: &Core, d: Duration) {
+pub(crate) fn advance(rt: &tokio::runtime::Runtime, activity: impl Fn() -> u64, d: Duration) {
     rt.block_on(async move { tokio::time::sleep(d).await });
-    settle(rt, core);
+    settle(rt, activity);
 }

@@ -17,7 +17,7 @@ use std::str::FromStr;
 
 /// The environment variable that sets the seed of a run (overrides the test's own).
 pub const SEED_ENV: &str = "SCM_SIM_SEED";
-/// The environment variable that makes [`crate::sim::harness`] run each case twice and compare.
+/// The environment variable that makes [`crate::machine::harness`] run each case twice and compare.
 pub const CHECK_DETERMINISM_ENV: &str = "SCM_SIM_CHECK_DETERMINISM";
 
 /// Seed and configuration hash of a run.

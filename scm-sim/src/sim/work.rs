@@ -26,7 +26,7 @@
 //! 2. The reporter is not live work at its own report; it becomes [`StopReport::Ending`].
 //!    (An async ServiceMain is not a tracked unit at all, so its report never counts it.)
 //! 3. It must end *right after*: without taking virtual time. A thread that sleeps
-//!    ([`ThreadContext::sleep`](crate::sim::ThreadContext::sleep)) after its report, or a task
+//!    ([`ThreadContext::sleep`](crate::service::ThreadContext::sleep)) after its report, or a task
 //!    whose poll that made the report returns `Pending` (it awaits something), goes on
 //!    working after STOPPED: `stopped-with-live-work` ("… went on after it reported STOPPED")
 //!    at that moment, and it is [`StopReport::WentOn`]. If its process then exits under it,
@@ -50,9 +50,6 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-
-use crate::scm::Core;
-use crate::sim::Rule;
 
 /// A task or an OS thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -153,13 +150,17 @@ pub(crate) fn run_as_thread<R>(id: u64, body: impl FnOnce() -> R) -> R {
 
 /// Runs tracked task `id`'s future as that unit: a poll that reports STOPPED and returns
 /// `Pending` means the task goes on after its report (rule 3).
-pub(crate) async fn run_as_task<F: Future<Output = ()>>(core: Arc<Core>, id: u64, work: F) {
+pub(crate) async fn run_as_task<F: Future<Output = ()>>(
+    id: u64,
+    work: F,
+    went_on_after_stopped: impl Fn(),
+) {
     let reported = Arc::new(AtomicBool::new(false));
     let mut inner = std::pin::pin!(TASK_UNIT.scope((id, reported.clone()), work));
     std::future::poll_fn(|cx| {
         let poll = inner.as_mut().poll(cx);
         if poll.is_pending() && reported.swap(false, Ordering::SeqCst) {
-            core.went_on_after_stopped(id);
+            went_on_after_stopped();
         }
         poll
     })
@@ -203,39 +204,4 @@ pub(crate) fn reported_from_thread(work: &BTreeMap<u64, WorkUnit>, pid: u32) -> 
 pub(crate) fn reporter_returning(work: &BTreeMap<u64, WorkUnit>, pid: u32) -> bool {
     work.values()
         .any(|w| w.pid == pid && w.kind == WorkKind::Thread && w.stop_report == StopReport::Ending)
-}
-
-impl Core {
-    /// A reporter goes on working after its STOPPED report (rule 3). Once per unit.
-    pub(crate) fn went_on_after_stopped(&self, id: u64) {
-        let mut st = self.lock();
-        let Some(w) = st.ledger.work.get_mut(&id) else {
-            return;
-        };
-        if w.stop_report != StopReport::Ending {
-            return;
-        }
-        w.stop_report = StopReport::WentOn;
-        let service = w.service.clone();
-        let seen = format!("{} went on after it reported STOPPED", w.describe());
-        self.violation(&mut st, Rule::StoppedWithLiveWork, &service, seen);
-        drop(st);
-        self.wake();
-    }
-
-    /// A unit ended; a reporter that ends before going on made STOPPED its last act (rule 4).
-    /// A thread calls this after it woke its joiner, so the joiner runs before the process
-    /// the reporter kept alive exits.
-    pub(crate) fn reporter_returned(&self, id: u64) {
-        let mut st = self.lock();
-        let Some(w) = st.ledger.work.get_mut(&id) else {
-            return;
-        };
-        if w.stop_report != StopReport::Ending {
-            return;
-        }
-        w.stop_report = StopReport::LastAct;
-        drop(st);
-        self.wake();
-    }
 }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Win32Error;
 use crate::events::TraceKind;
-use crate::scm::start::StartReason;
+use crate::scm::StartReason;
 use crate::scm::{Core, State};
 use crate::service::{ControlRequest, ServiceControl, ServiceControlAccept, ServiceState};
 use crate::triggers::TriggerEvent;

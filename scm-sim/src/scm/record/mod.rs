@@ -6,13 +6,23 @@ mod transition;
 
 use std::time::Duration;
 
-use crate::scm::start::StartReason;
 use crate::service::{
     RawServiceStatus, ServiceControlAccept, ServiceName, ServiceState, ServiceStatusProcess,
     ServiceType,
 };
 
 pub(crate) use transition::Change;
+
+/// Why a service is being started (QueryServiceDynamicInformation's start reasons), kept
+/// in its record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StartReason {
+    Demand,
+    Auto,
+    DelayedAuto,
+    Dependency,
+    Trigger,
+}
 
 /// A service's configuration: the typed view of its registry key
 /// (`HKLM\SYSTEM\CurrentControlSet\Services\<name>`).

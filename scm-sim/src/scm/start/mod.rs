@@ -15,20 +15,10 @@ use std::sync::Arc;
 use crate::error::Win32Error;
 use crate::events::ScmEvent;
 use crate::process::DispatchMsg;
-use crate::scm::{Change, Core, State};
+use crate::scm::{Change, Core, StartReason, State};
 use crate::service::{ServiceName, ServiceState};
 
 use launch::Launch;
-
-/// Why a service is being started (QueryServiceDynamicInformation's start reasons).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum StartReason {
-    Demand,
-    Auto,
-    DelayedAuto,
-    Dependency,
-    Trigger,
-}
 
 /// How a start began (see [`Core::begin_start`]).
 enum Begun {
@@ -216,6 +206,6 @@ impl Core {
                 },
             );
         }
-        super::api::purge_if_deleted(st, key);
+        st.purge_if_deleted(key);
     }
 }

@@ -2,7 +2,7 @@
 //! that carry the replay token.
 //!
 //! ```
-//! use scm_sim::sim::harness::Harness;
+//! use scm_sim::machine::harness::Harness;
 //! use scm_sim::Machine;
 //!
 //! let h = Harness::new("empty_machine_boots", 1);

@@ -5,7 +5,7 @@
 //! interleaves deterministically with the rest of the machine.
 //!
 //! ```
-//! use scm_sim::sim::Killed;
+//! use scm_sim::service::Killed;
 //! assert_eq!(Killed.to_string(), "the process of this thread was terminated");
 //! ```
 
