@@ -338,18 +338,22 @@ pub(crate) fn fire_notifications(st: &mut State) {
 
 impl Scm {
     fn api_call(&self, api: &'static str, service: Option<&str>, args: impl FnOnce() -> String) {
-        self.core.lock().trace_with(|| TraceKind::ApiCall {
+        let mut st = self.core.lock();
+        let service = service.map(|s| st.shared_name(s));
+        st.trace_with(|| TraceKind::ApiCall {
             caller: "client".into(),
             api: api.into(),
-            service: service.map(Into::into),
+            service,
             args: args().into(),
         });
     }
 
     fn api_return<T>(&self, api: &'static str, service: Option<&str>, r: &Result<T, Win32Error>) {
-        self.core.lock().trace_with(|| TraceKind::ApiReturn {
+        let mut st = self.core.lock();
+        let service = service.map(|s| st.shared_name(s));
+        st.trace_with(|| TraceKind::ApiReturn {
             api: api.into(),
-            service: service.map(Into::into),
+            service,
             result: r.as_ref().err().map(|e| e.code()).unwrap_or(0),
         });
     }
@@ -497,17 +501,8 @@ impl Scm {
 
     /// StartService: returns once the service's ServiceMain was started (or the start failed).
     pub async fn start_service(&self, h: ScHandle, args: &[&str]) -> Result<(), Win32Error> {
-        let key = {
-            let st = self.core.lock();
-            st.service_handle(h, access::SERVICE_START)?
-        };
-        let shown = self
-            .core
-            .lock()
-            .record(&key)
-            .map(|r| r.name.to_string())
-            .unwrap_or_else(|| key.clone());
-        self.api_call("StartService", Some(&shown), || args.join(" "));
+        let key = self.core.lock().service_handle(h, access::SERVICE_START)?;
+        self.api_call("StartService", Some(&key), || args.join(" "));
         let r = self
             .core
             .start_service(
@@ -517,7 +512,7 @@ impl Scm {
                 Vec::new(),
             )
             .await;
-        self.api_return("StartService", Some(&shown), &r);
+        self.api_return("StartService", Some(&key), &r);
         r
     }
 

@@ -179,6 +179,14 @@ impl State {
         }
     }
 
+    /// The name of a service as stored, shared (no copy) when it exists; else `name` itself.
+    pub(crate) fn shared_name(&self, name: &str) -> crate::events::SharedName {
+        self.records
+            .get(name)
+            .map(|r| r.shared_name())
+            .unwrap_or_else(|| name.into())
+    }
+
     /// The display name to print for a service (MUI strings resolved), or its key name.
     pub(crate) fn display_name(&self, key: &str) -> String {
         self.record(key)
