@@ -33,6 +33,26 @@ pub fn fold(name: &str) -> String {
     }
 }
 
+/// [`fold`] without a copy when `name` is folded already (lookups by the engine's own keys).
+///
+/// ```
+/// use std::borrow::Cow;
+/// assert!(matches!(fake_registry::key::fold_cow("SPOOLER"), Cow::Borrowed("SPOOLER")));
+/// assert_eq!(fake_registry::key::fold_cow("Spooler"), "SPOOLER");
+/// ```
+pub fn fold_cow(name: &str) -> std::borrow::Cow<'_, str> {
+    let folded_already = if name.is_ascii() {
+        !name.bytes().any(|b| b.is_ascii_lowercase())
+    } else {
+        fold(name) == name
+    };
+    if folded_already {
+        std::borrow::Cow::Borrowed(name)
+    } else {
+        std::borrow::Cow::Owned(fold(name))
+    }
+}
+
 /// A registry key with its values and subkeys.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Key {
@@ -78,12 +98,12 @@ impl Key {
 
     /// The subkey named `name` (case-insensitive).
     pub fn child(&self, name: &str) -> Option<&Key> {
-        self.children.get(&fold(name))
+        self.children.get(&*fold_cow(name))
     }
 
     /// The subkey named `name`, mutable.
     pub fn child_mut(&mut self, name: &str) -> Option<&mut Key> {
-        self.children.get_mut(&fold(name))
+        self.children.get_mut(&*fold_cow(name))
     }
 
     /// The subkey named `name`, created if missing. Returns it and whether it was created.
@@ -106,7 +126,7 @@ impl Key {
 
     /// Removes the subkey named `name` with everything below it.
     pub fn remove_child(&mut self, name: &str) -> Option<Key> {
-        self.children.remove(&fold(name))
+        self.children.remove(&*fold_cow(name))
     }
 
     /// Inserts a whole subtree under its own name, replacing a subkey of the same name.

@@ -149,8 +149,19 @@ impl MachineBuilder {
     }
 
     /// Loads the image, starts the SCM and, unless disabled, boots.
-    pub fn build(self) -> Result<Machine, ImageError> {
-        let (registry, mui) = self.image.load()?;
+    pub fn build(mut self) -> Result<Machine, ImageError> {
+        // A ready registry is moved in, not copied; its label stays for the replay token.
+        let (registry, mui) = match std::mem::replace(&mut self.image, Image::Empty) {
+            Image::Registry(reg) => {
+                self.image = Image::Registry(Box::default());
+                (*reg, BTreeMap::new())
+            }
+            other => {
+                let loaded = other.load()?;
+                self.image = other;
+                loaded
+            }
+        };
         let mut m = Machine::from_registry(registry, mui, &self)?;
         if self.boot {
             m.boot();

@@ -61,16 +61,7 @@ impl ServiceName {
     /// The folded form of any text, for looking a name up in a map keyed by `ServiceName`
     /// (no allocation when the text is already folded).
     pub fn fold(name: &str) -> std::borrow::Cow<'_, str> {
-        let folded_already = if name.is_ascii() {
-            !name.bytes().any(|b| b.is_ascii_lowercase())
-        } else {
-            fake_registry::key::fold(name) == name
-        };
-        if folded_already {
-            std::borrow::Cow::Borrowed(name)
-        } else {
-            std::borrow::Cow::Owned(fake_registry::key::fold(name))
-        }
+        fake_registry::key::fold_cow(name)
     }
 
     /// True when `other` names the same service.
