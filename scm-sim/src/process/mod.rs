@@ -21,8 +21,11 @@
 //! }
 //! ```
 
+mod host;
 pub(crate) mod table;
 mod unwind;
+
+pub(crate) use host::{BoxTask, Host};
 
 pub(crate) use unwind::{panic_message, CatchUnwind};
 
@@ -31,7 +34,6 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::Win32Error;
-use crate::scm::Core;
 use crate::service::{ControlRequest, ServiceTable};
 use crate::service::{HandlerTable, ServiceContext};
 
@@ -57,7 +59,7 @@ pub(crate) enum DispatchMsg {
 /// What a launched program sees.
 #[derive(Clone)]
 pub struct ProcessContext {
-    pub(crate) core: Arc<Core>,
+    pub(crate) host: Arc<dyn Host>,
     pub(crate) pid: u32,
     pub(crate) image: String,
     pub(crate) command_line: String,
@@ -103,12 +105,12 @@ impl ProcessContext {
             Err(p) => p.into_inner().take(),
         };
         let mut inbox = inbox.ok_or(Win32Error::SERVICE_ALREADY_RUNNING)?;
-        self.core.dispatcher_connected(self.pid);
+        self.host.dispatcher_connected(self.pid);
         while let Some(msg) = inbox.recv().await {
             // Seeded perturbation: let other work of this instant run first, so that
             // different seeds explore different orders of control delivery and service
             // progress.
-            let delay = self.core.lock().rng.below(2);
+            let delay = self.host.dispatch_delay();
             for _ in 0..delay {
                 tokio::task::yield_now().await;
             }
@@ -142,7 +144,7 @@ impl ProcessContext {
                                     panic_message(&panic)
                                 );
                                 drop(reply);
-                                self.core.crash_process(self.pid, &what);
+                                self.host.clone().crash_process(self.pid, &what);
                                 return Err(Win32Error::EXCEPTION_IN_SERVICE);
                             }
                         },
@@ -156,12 +158,8 @@ impl ProcessContext {
                     // ended (its joiner) had their turn — so the run does not depend on which
                     // real thread is faster. See the rule in `sim::work`.
                     let pid = self.pid;
-                    if crate::sim::work::reported_from_thread(&self.core.lock().ledger.work, pid) {
-                        self.core
-                            .wait_until(|st| {
-                                !crate::sim::work::reporter_returning(&st.ledger.work, pid)
-                            })
-                            .await;
+                    if self.host.reported_from_thread(pid) {
+                        self.host.wait_reporter_returned(pid).await;
                         tokio::task::yield_now().await;
                     }
                     break;
@@ -182,9 +180,9 @@ impl ProcessContext {
             control: request.control,
             service: crate::service::ServiceName::new(service),
         };
-        self.core.set_busy(self.pid, Some(what));
+        self.host.set_busy(self.pid, Some(what));
         let r = CatchUnwind::new(handler.handle(request)).await;
-        self.core.set_busy(self.pid, None);
+        self.host.set_busy(self.pid, None);
         r
     }
 
@@ -199,28 +197,28 @@ impl ProcessContext {
             return Win32Error::SERVICE_NOT_IN_EXE.code();
         };
         let ctx = ServiceContext {
-            core: self.core.clone(),
+            host: self.host.clone(),
             name: service.clone(),
             pid: self.pid,
             instance,
             handlers: self.handlers.clone(),
         };
-        let core = self.core.clone();
+        let host = self.host.clone();
         let pid = self.pid;
-        let task = self.core.spawn(async move {
+        let task = self.host.spawn_boxed(Box::pin(async move {
             let outcome = CatchUnwind::new(entry.run(ctx, args)).await;
             match outcome {
-                Ok(()) => core.service_main_returned(pid, &service, instance),
+                Ok(()) => host.service_main_returned(pid, &service, instance),
                 Err(panic) => {
                     let what = format!(
                         "ServiceMain of {service} panicked: {}",
                         panic_message(&panic)
                     );
-                    core.crash_process(pid, &what);
+                    host.crash_process(pid, &what);
                 }
             }
-        });
-        self.core.attach_task(self.pid, task.abort_handle());
+        }));
+        self.host.attach_task(self.pid, task.abort_handle());
         0
     }
 }

@@ -25,6 +25,7 @@ mod config;
 mod control;
 mod database;
 mod handles;
+mod host;
 mod lifecycle;
 mod record;
 mod settings;

@@ -20,7 +20,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use crate::error::Win32Error;
-use crate::scm::Core;
+use crate::process::Host;
 use crate::service::thread::{hand_back_clock, start_sleeper, Guard};
 use crate::service::{
     RawServiceStatus, ServiceControl, ServiceControlHandlerResult, ServiceStatus, ServiceType,
@@ -79,7 +79,7 @@ pub(crate) type HandlerTable = Arc<Mutex<BTreeMap<String, Arc<dyn AsyncControlHa
 /// The context a ServiceMain runs in.
 #[derive(Clone)]
 pub struct ServiceContext {
-    pub(crate) core: Arc<Core>,
+    pub(crate) host: Arc<dyn Host>,
     pub(crate) name: String,
     pub(crate) pid: u32,
     pub(crate) instance: u64,
@@ -127,7 +127,7 @@ impl ServiceContext {
         };
         table.insert(self.name.to_ascii_uppercase(), Arc::new(handler));
         drop(table);
-        self.core
+        self.host
             .trace_note(&format!("{} registered its control handler", self.name));
         Ok(self.status_handle())
     }
@@ -140,7 +140,7 @@ impl ServiceContext {
         F: std::future::Future<Output = ()> + Send + 'static,
     {
         let site = std::panic::Location::caller();
-        let id = self.core.work_started(
+        let id = self.host.work_started(
             &self.name,
             self.pid,
             self.instance,
@@ -149,17 +149,17 @@ impl ServiceContext {
             crate::sim::WorkKind::Task,
         );
         let finished = FinishedOnDrop {
-            core: self.core.clone(),
+            host: self.host.clone(),
             id,
         };
-        let core = self.core.clone();
-        let task = self.core.spawn(async move {
+        let host = self.host.clone();
+        let task = self.host.spawn_boxed(Box::pin(async move {
             // Marks the unit ended when the task ends, however it ends (returns, is aborted,
             // or dies with its process).
             let _finished = finished;
-            crate::sim::work::run_as_task(id, work, || core.went_on_after_stopped(id)).await;
-        });
-        self.core.attach_task(self.pid, task.abort_handle());
+            crate::sim::work::run_as_task(id, work, || host.went_on_after_stopped(id)).await;
+        }));
+        self.host.attach_task(self.pid, task.abort_handle());
         task
     }
 
@@ -172,7 +172,7 @@ impl ServiceContext {
         F: FnOnce(ThreadContext) + Send + 'static,
     {
         let site = std::panic::Location::caller();
-        let id = self.core.work_started(
+        let id = self.host.work_started(
             &self.name,
             self.pid,
             self.instance,
@@ -181,15 +181,15 @@ impl ServiceContext {
             crate::sim::WorkKind::Thread,
         );
         let guard = Arc::new(Guard::default());
-        guard.arm(&self.core.rt);
-        let sleeper = start_sleeper(&self.core, self.pid, guard.clone());
+        guard.arm(self.host.runtime());
+        let sleeper = start_sleeper(&self.host, self.pid, guard.clone());
         let tctx = ThreadContext {
-            core: self.core.clone(),
+            host: self.host.clone(),
             id,
             guard: guard.clone(),
             sleeper,
         };
-        let core = self.core.clone();
+        let host = self.host.clone();
         let pid = self.pid;
         let service = self.name.clone();
         let (done_tx, done_rx) = tokio::sync::oneshot::channel();
@@ -203,20 +203,20 @@ impl ServiceContext {
                 // holds the clock: the tracker sees it end, a panic kills its process, the
                 // joiner is woken, a STOPPED report it made becomes its last act (its process
                 // may exit), and only then is the clock handed back.
-                core.work_finished(id);
+                host.work_finished(id);
                 if let Err(panic) = outcome {
                     let what = format!(
                         "thread of {service} panicked: {}",
                         crate::process::panic_message(&panic)
                     );
-                    core.crash_process(pid, &what);
+                    host.clone().crash_process(pid, &what);
                 }
-                hand_back_clock(done_tx, &guard, || core.reporter_returned(id));
+                hand_back_clock(done_tx, &guard, || host.reporter_returned(id));
             });
         match spawned {
             Ok(handle) => Ok(crate::sim::TrackedThread::new(handle, done_rx)),
             Err(e) => {
-                self.core.work_finished(id);
+                self.host.work_finished(id);
                 Err(e)
             }
         }
@@ -229,51 +229,27 @@ impl ServiceContext {
         &self,
         f: impl FnOnce(&mut fake_registry::Registry, &fake_registry::Caller) -> R,
     ) -> R {
-        let mut st = self.core.lock();
-        let account = st
-            .record(&self.name)
-            .map(|r| r.account())
-            .unwrap_or_default();
-        let caller = fake_registry::Caller::for_service_account(&account);
-        let before = st.registry.access_log().len();
-        let out = f(&mut st.registry, &caller);
-        let hkcu: Vec<String> = st.registry.access_log()
-            [before.min(st.registry.access_log().len())..]
-            .iter()
-            .filter(|r| r.via_current_user)
-            .map(|r| r.path.clone())
-            .collect();
-        for path in hkcu {
-            self.core.violation(
-                &mut st,
-                crate::sim::Rule::HkcuAccess,
-                &self.name,
-                format!("HKEY_CURRENT_USER used: {path}"),
-            );
-        }
-        out
+        let mut f = Some(f);
+        let mut out = None;
+        self.host
+            .with_service_registry(&self.name, &mut |registry, caller| {
+                if let Some(f) = f.take() {
+                    out = Some(f(registry, caller));
+                }
+            });
+        out.expect("the host runs the registry closure once")
     }
 
     /// The service-visible random stream: seeded from the machine's seed and the service's
     /// name, so service code that needs randomness replays with the run.
     pub fn random_u64(&self) -> u64 {
-        let mut st = self.core.lock();
-        let seed = st.ledger.replay.seed();
-        st.ledger.service_draws += 1;
-        let counter = st.ledger.service_draws;
-        crate::sim::SimRng::new(seed)
-            .stream(&format!(
-                "service:{}:{}",
-                self.name.to_ascii_uppercase(),
-                counter
-            ))
-            .next_u64()
+        self.host.service_random_u64(&self.name)
     }
 
     /// The status handle without (re)registering a handler.
     pub fn status_handle(&self) -> StatusHandle {
         StatusHandle {
-            core: self.core.clone(),
+            host: self.host.clone(),
             service: self.name.clone(),
             instance: self.instance,
         }
@@ -282,21 +258,21 @@ impl ServiceContext {
 
 /// Marks a tracked task ended when dropped.
 struct FinishedOnDrop {
-    core: Arc<Core>,
+    host: Arc<dyn Host>,
     id: u64,
 }
 
 impl Drop for FinishedOnDrop {
     fn drop(&mut self) {
-        self.core.work_finished(self.id);
-        self.core.reporter_returned(self.id);
+        self.host.work_finished(self.id);
+        self.host.reporter_returned(self.id);
     }
 }
 
 /// SERVICE_STATUS_HANDLE: report status to the SCM.
 #[derive(Clone)]
 pub struct StatusHandle {
-    core: Arc<Core>,
+    host: Arc<dyn Host>,
     service: String,
     instance: u64,
 }
@@ -320,7 +296,8 @@ impl StatusHandle {
     /// SetServiceStatus with the seven raw DWORDs, valid or not: ERROR_INVALID_DATA (13) for
     /// a bad state, type or accept mask; ERROR_INVALID_HANDLE (6) after the service stopped.
     pub fn set_status_raw(&self, status: RawServiceStatus) -> Result<(), Win32Error> {
-        self.core
+        self.host
+            .clone()
             .set_service_status(&self.service, self.instance, status)
     }
 

@@ -14,7 +14,7 @@ use std::sync::{mpsc as std_mpsc, Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
-use crate::scm::Core;
+use crate::process::Host;
 
 /// Returned by [`ThreadContext::sleep`] once the thread's process was terminated: the thread
 /// is "dead" and should return.
@@ -116,7 +116,7 @@ impl TrackedThread {
 
 /// What a tracked thread sees.
 pub struct ThreadContext {
-    pub(crate) core: Arc<Core>,
+    pub(crate) host: Arc<dyn Host>,
     pub(crate) id: u64,
     pub(crate) guard: Arc<Guard>,
     pub(crate) sleeper: mpsc::UnboundedSender<SleepRequest>,
@@ -136,7 +136,7 @@ impl ThreadContext {
     /// the report its last act: `stopped-with-live-work` (see [`crate::sim::StopReport`]).
     pub fn sleep(&self, d: Duration) -> Result<(), Killed> {
         // A thread that reported STOPPED and sleeps has not made the report its last act.
-        self.core.went_on_after_stopped(self.id);
+        self.host.went_on_after_stopped(self.id);
         if self.is_killed() {
             return Err(Killed);
         }
@@ -154,39 +154,32 @@ impl ThreadContext {
 
     /// Registers how far the thread got ("flushed 3 of 10 blocks"); reported if it is killed.
     pub fn progress(&self, text: &str) {
-        if let Some(w) = self.core.lock().ledger.work.get_mut(&self.id) {
-            w.progress = Some(text.to_string());
-        }
+        self.host.work_progress(self.id, text);
     }
 
     /// True once the thread's process was terminated.
     pub fn is_killed(&self) -> bool {
-        self.core
-            .lock()
-            .ledger
-            .work
-            .get(&self.id)
-            .is_none_or(|w| w.killed)
+        self.host.work_killed(self.id)
     }
 }
 
 /// Starts the sleeper task of a thread: it waits out each requested sleep on the virtual
 /// clock, re-arms the guard, then wakes the thread. Returns the request channel.
 pub(crate) fn start_sleeper(
-    core: &Arc<Core>,
+    host: &Arc<dyn Host>,
     pid: u32,
     guard: Arc<Guard>,
 ) -> mpsc::UnboundedSender<SleepRequest> {
     let (tx, mut rx) = mpsc::unbounded_channel::<SleepRequest>();
-    let rt = core.rt.clone();
-    let task = core.spawn(async move {
+    let rt = host.runtime().clone();
+    let task = host.spawn_boxed(Box::pin(async move {
         while let Some((d, wake)) = rx.recv().await {
             tokio::time::sleep(d).await;
             guard.arm(&rt);
             let _ = wake.send(());
         }
-    });
-    core.attach_task(pid, task.abort_handle());
+    }));
+    host.attach_task(pid, task.abort_handle());
     tx
 }
 

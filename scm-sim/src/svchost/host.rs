@@ -185,7 +185,10 @@ impl Core {
 #[async_trait]
 impl Service for SvchostEntry {
     async fn run(&self, ctx: ServiceContext, args: Vec<String>) {
-        let core = ctx.core.clone();
+        // The svchost host is part of the engine: it reaches the engine's own state.
+        let Ok(core) = ctx.host.clone().into_any().downcast::<Core>() else {
+            unreachable!("the host of a service is the engine's Core");
+        };
         let name = ctx.name().to_string();
         match core.resolve_service_dll(&name, ctx.process_id()) {
             Err(e) => {

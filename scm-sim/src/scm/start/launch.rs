@@ -128,8 +128,9 @@ impl Core {
         };
         let pid = st.processes.allocate_pid(&mut st.rng);
         let (tx, rx) = mpsc::unbounded_channel();
+        let host: Arc<dyn crate::process::Host> = self.clone();
         let ctx = ProcessContext {
-            core: self.clone(),
+            host,
             pid,
             image: image.clone(),
             command_line: command_line.clone(),

@@ -26,7 +26,7 @@ struct ScriptedProgram;
 #[async_trait]
 impl Program for ScriptedProgram {
     async fn main(&self, process: ProcessContext) -> u32 {
-        let behavior = process.core.behavior_for_pid(process.pid);
+        let behavior = process.host.behavior_for_pid(process.pid);
         if behavior.exit_before_connect {
             return 1;
         }
@@ -115,7 +115,7 @@ async fn pending(
 #[async_trait]
 impl Service for ScriptedService {
     async fn run(&self, ctx: ServiceContext, args: Vec<String>) {
-        let behavior = ctx.core.behavior_for(ctx.name());
+        let behavior = ctx.host.behavior_for(ctx.name());
         let (tx, controls) = mpsc::unbounded_channel();
         let stopping: Arc<AtomicBool> = Default::default();
         let handler = ScriptedHandler {
@@ -152,7 +152,8 @@ impl ScriptedRun<'_> {
     async fn start(&self) -> bool {
         let (ctx, status, b) = (self.ctx, self.status, self.b);
         if b.crash == Crash::Start {
-            ctx.core
+            ctx.host
+                .clone()
                 .crash_process(ctx.process_id(), "scripted crash while starting");
             return false;
         }
@@ -181,13 +182,13 @@ impl ScriptedRun<'_> {
 
     /// Crashes the process `delay` from now.
     fn crash_after(&self, delay: Duration) {
-        let core = self.ctx.core.clone();
+        let host = self.ctx.host.clone();
         let pid = self.ctx.process_id();
-        let t = self.ctx.core.spawn(async move {
+        let t = self.ctx.host.spawn_boxed(Box::pin(async move {
             tokio::time::sleep(delay).await;
-            core.crash_process(pid, "scripted crash");
-        });
-        self.ctx.core.attach_task(pid, t.abort_handle());
+            host.crash_process(pid, "scripted crash");
+        }));
+        self.ctx.host.attach_task(pid, t.abort_handle());
     }
 
     /// A trigger-started service with Parameters\ServiceIdleTimeout (seconds) stops itself
@@ -198,7 +199,7 @@ impl ScriptedRun<'_> {
             return None;
         }
         let ctx = self.ctx;
-        ctx.core.lock().fresh_parameters(ctx.name()).and_then(|p| {
+        ctx.host.fresh_parameters(ctx.name()).and_then(|p| {
             p.service_idle_timeout
                 .map(|t| Duration::from_secs(u64::from(t.value)))
         })
@@ -255,7 +256,7 @@ impl ScriptedRun<'_> {
                 biased;
                 c = controls.recv() => c,
                 _ = tokio::time::sleep(d) => {
-                    ctx.core.trace_note(&format!("{} stops itself after {} s idle", ctx.name(), d.as_secs()));
+                    ctx.host.trace_note(&format!("{} stops itself after {} s idle", ctx.name(), d.as_secs()));
                     Some(ServiceControl::Stop)
                 }
             },
@@ -288,7 +289,8 @@ impl ScriptedRun<'_> {
                 1,
                 b.wait_hint,
             ));
-            ctx.core
+            ctx.host
+                .clone()
                 .crash_process(ctx.process_id(), "scripted crash while stopping");
             return;
         }

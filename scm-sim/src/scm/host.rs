@@ -1,0 +1,163 @@
+//! The engine as processes and service code see it: `impl Host for Core`. Each method forwards
+//! to the engine's own operation (the same calls, in the same order, as before the trait).
+
+use std::any::Any;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use tokio::task::{AbortHandle, JoinHandle};
+
+use crate::error::Win32Error;
+use crate::process::table::BusyHandler;
+use crate::process::{BoxTask, Host};
+use crate::scm::Core;
+use crate::service::scripted::Behavior;
+use crate::service::RawServiceStatus;
+use crate::sim::{Rule, SimRng, WorkKind};
+
+impl Host for Core {
+    fn dispatcher_connected(&self, pid: u32) {
+        Core::dispatcher_connected(self, pid);
+    }
+
+    fn dispatch_delay(&self) -> u64 {
+        self.lock().rng.below(2)
+    }
+
+    fn crash_process(self: Arc<Self>, pid: u32, what: &str) {
+        Core::crash_process(&self, pid, what);
+    }
+
+    fn set_busy(&self, pid: u32, what: Option<BusyHandler>) {
+        Core::set_busy(self, pid, what);
+    }
+
+    fn service_main_returned(&self, pid: u32, service: &str, instance: u64) {
+        Core::service_main_returned(self, pid, service, instance);
+    }
+
+    fn reported_from_thread(&self, pid: u32) -> bool {
+        crate::sim::work::reported_from_thread(&self.lock().ledger.work, pid)
+    }
+
+    fn wait_reporter_returned(&self, pid: u32) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(
+            self.wait_until(move |st| !crate::sim::work::reporter_returning(&st.ledger.work, pid)),
+        )
+    }
+
+    fn spawn_boxed(&self, task: BoxTask) -> JoinHandle<()> {
+        Core::spawn(self, task)
+    }
+
+    fn attach_task(&self, pid: u32, task: AbortHandle) {
+        Core::attach_task(self, pid, task);
+    }
+
+    fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
+        self
+    }
+
+    fn set_service_status(
+        self: Arc<Self>,
+        service: &str,
+        instance: u64,
+        raw: RawServiceStatus,
+    ) -> Result<(), Win32Error> {
+        Core::set_service_status(&self, service, instance, raw)
+    }
+
+    fn work_started(
+        &self,
+        service: &str,
+        pid: u32,
+        instance: u64,
+        name: &str,
+        site: &std::panic::Location<'_>,
+        kind: WorkKind,
+    ) -> u64 {
+        Core::work_started(self, service, pid, instance, name, site, kind)
+    }
+
+    fn work_finished(&self, id: u64) {
+        Core::work_finished(self, id);
+    }
+
+    fn went_on_after_stopped(&self, id: u64) {
+        Core::went_on_after_stopped(self, id);
+    }
+
+    fn reporter_returned(&self, id: u64) {
+        Core::reporter_returned(self, id);
+    }
+
+    fn work_progress(&self, id: u64, text: &str) {
+        if let Some(w) = self.lock().ledger.work.get_mut(&id) {
+            w.progress = Some(text.to_string());
+        }
+    }
+
+    fn work_killed(&self, id: u64) -> bool {
+        self.lock().ledger.work.get(&id).is_none_or(|w| w.killed)
+    }
+
+    fn runtime(&self) -> &tokio::runtime::Handle {
+        &self.rt
+    }
+
+    fn trace_note(&self, text: &str) {
+        Core::trace_note(self, text);
+    }
+
+    fn with_service_registry(
+        &self,
+        service: &str,
+        f: &mut dyn FnMut(&mut fake_registry::Registry, &fake_registry::Caller),
+    ) {
+        let mut st = self.lock();
+        let account = st.record(service).map(|r| r.account()).unwrap_or_default();
+        let caller = fake_registry::Caller::for_service_account(&account);
+        let before = st.registry.access_log().len();
+        f(&mut st.registry, &caller);
+        let hkcu: Vec<String> = st.registry.access_log()
+            [before.min(st.registry.access_log().len())..]
+            .iter()
+            .filter(|r| r.via_current_user)
+            .map(|r| r.path.clone())
+            .collect();
+        for path in hkcu {
+            self.violation(
+                &mut st,
+                Rule::HkcuAccess,
+                service,
+                format!("HKEY_CURRENT_USER used: {path}"),
+            );
+        }
+    }
+
+    fn service_random_u64(&self, service: &str) -> u64 {
+        let mut st = self.lock();
+        let seed = st.ledger.replay.seed();
+        st.ledger.service_draws += 1;
+        let counter = st.ledger.service_draws;
+        SimRng::new(seed)
+            .stream(&format!(
+                "service:{}:{}",
+                service.to_ascii_uppercase(),
+                counter
+            ))
+            .next_u64()
+    }
+
+    fn fresh_parameters(&self, service: &str) -> Option<fake_registry::service::ServiceParameters> {
+        self.lock().fresh_parameters(service)
+    }
+
+    fn behavior_for(&self, name: &str) -> Behavior {
+        Core::behavior_for(self, name)
+    }
+
+    fn behavior_for_pid(&self, pid: u32) -> Behavior {
+        Core::behavior_for_pid(self, pid)
+    }
+}
