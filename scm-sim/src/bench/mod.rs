@@ -29,7 +29,7 @@ mod scenario;
 pub use boot::{auto_start_registry, boot_auto, boot_windows10, CHAIN};
 pub use roundtrip::{
     bench_machine, machines_parallel, minimal_service, registry_with_services, roundtrip_among,
-    roundtrip_own_process, roundtrip_traced, trace_memory, trips,
+    roundtrip_own_process, roundtrip_traced, steady_rate, trace_memory, trips,
 };
 pub use scenario::{install_n, set_behavior_n, timeout_scenario};
 

@@ -97,16 +97,32 @@ pub fn trips(m: &Machine, h: ScHandle, n: u32) -> f64 {
     started.elapsed().as_secs_f64()
 }
 
-/// Round trips per second of wall time, for `n` trips, tracing off.
+/// Batches a round-trip figure is the median of.
+const BATCHES: u32 = 5;
+
+/// Round trips per second of the service behind `h` over about `n` trips: a warm-up of a
+/// tenth of them (allocator, first process), then the median rate of [`BATCHES`] batches, so
+/// one disturbed batch (another process taking the core) does not make the figure.
+pub fn steady_rate(m: &Machine, h: ScHandle, n: u32) -> f64 {
+    trips(m, h, (n / 10).max(1));
+    let batch = (n / BATCHES).max(1);
+    let mut rates: Vec<f64> = (0..BATCHES)
+        .map(|_| f64::from(batch) / trips(m, h, batch))
+        .collect();
+    rates.sort_by(f64::total_cmp);
+    rates[rates.len() / 2]
+}
+
+/// Round trips per second of wall time (see [`steady_rate`]), tracing off.
 pub fn roundtrip_own_process(n: u32) -> Figure {
     let (m, h) = bench_machine(Image::Empty, false);
-    Figure::new("roundtrip_own_process", n as f64 / trips(&m, h, n), "ops/s")
+    Figure::new("roundtrip_own_process", steady_rate(&m, h, n), "ops/s")
 }
 
 /// Round trips per second with tracing on (the trace and event log recorded, as by default).
 pub fn roundtrip_traced(n: u32) -> Figure {
     let (m, h) = bench_machine(Image::Empty, true);
-    Figure::new("roundtrip_traced", n as f64 / trips(&m, h, n), "ops/s")
+    Figure::new("roundtrip_traced", steady_rate(&m, h, n), "ops/s")
 }
 
 /// Round trips per second (tracing off) of one service on a machine that also has `others`
@@ -114,11 +130,7 @@ pub fn roundtrip_traced(n: u32) -> Figure {
 pub fn roundtrip_among(others: u32, n: u32) -> Figure {
     let image = Image::Registry(Box::new(registry_with_services(others)));
     let (m, h) = bench_machine(image, false);
-    Figure::new(
-        "roundtrip_10k_services",
-        n as f64 / trips(&m, h, n),
-        "ops/s",
-    )
+    Figure::new("roundtrip_10k_services", steady_rate(&m, h, n), "ops/s")
 }
 
 /// Heap bytes retained by a traced machine after `n` round trips (the machine, its trace and
@@ -150,8 +162,8 @@ pub fn trace_memory(n: u32) -> Option<Vec<Figure>> {
 }
 
 /// Total round trips per second with one machine per thread on `threads` threads (each
-/// machine doing its own `n` trips, tracing off), timed from a common start until the last
-/// thread is done.
+/// machine warmed up, then doing its own `n` trips, tracing off), timed from a common start
+/// until the last thread is done.
 pub fn machines_parallel(threads: usize, n: u32) -> Figure {
     let threads = threads.max(1);
     let ready = Arc::new(Barrier::new(threads + 1));
@@ -160,6 +172,7 @@ pub fn machines_parallel(threads: usize, n: u32) -> Figure {
             let ready = ready.clone();
             std::thread::spawn(move || {
                 let (m, h) = bench_machine(Image::Empty, false);
+                trips(&m, h, (n / 10).max(1)); // warm-up, as in `steady_rate`
                 ready.wait();
                 trips(&m, h, n);
             })
