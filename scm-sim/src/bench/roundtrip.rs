@@ -8,7 +8,7 @@ use std::time::Instant;
 use fake_registry::service::ServiceKey;
 use fake_registry::{Caller, Registry};
 
-use super::{heap_in_use, Figure};
+use super::{resident_bytes, Figure};
 use crate::machine::Image;
 use crate::scm::access::{SC_MANAGER_ALL_ACCESS, SERVICE_ALL_ACCESS};
 use crate::scm::{CreateServiceParams, ScHandle};
@@ -133,14 +133,15 @@ pub fn roundtrip_among(others: u32, n: u32) -> Figure {
     Figure::new("roundtrip_10k_services", steady_rate(&m, h, n), "ops/s")
 }
 
-/// Heap bytes retained by a traced machine after `n` round trips (the machine, its trace and
-/// event log; measured from before it was built). `None` when the running program has not
-/// installed the counting allocator (see [`heap_in_use`]).
+/// Memory retained by a traced machine after `n` round trips (the machine, its trace and
+/// event log): the growth of the process's resident memory from before it was built (see
+/// [`resident_bytes`]; allocator overhead included, so this errs high). `None` where the
+/// system does not report resident memory.
 pub fn trace_memory(n: u32) -> Option<Vec<Figure>> {
-    let before = heap_in_use()?;
+    let before = resident_bytes()?;
     let (m, h) = bench_machine(Image::Empty, true);
     trips(&m, h, n);
-    let after = heap_in_use()?;
+    let after = resident_bytes()?;
     let retained = after.saturating_sub(before) as f64;
     let name = if n == 1_000_000 {
         "trace_memory_1m"
