@@ -24,9 +24,12 @@
 //! [`harness`] wraps a test case that builds a machine: seeds from the environment,
 //! determinism checks and failure reports with the replay token.
 
+mod builder;
 pub mod harness;
 pub mod image;
+mod management;
 
+pub use builder::MachineBuilder;
 pub use image::{Image, ImageError};
 
 use std::collections::BTreeMap;
@@ -37,138 +40,11 @@ use std::time::Duration;
 use fake_registry::{Caller, Registry};
 
 use crate::error::Win32Error;
-use crate::events::{EventLog, EventRecord, Observers, Trace, TraceStream};
-use crate::scm::access::{ScmAccess, ServiceAccess};
-use crate::scm::{
-    api::Notifications, ChangeConfigParams, Core, CreateServiceParams, EnumServiceStatus,
-    ProcessTable, QueryServiceConfig, ScHandle, Scm, ServiceConfig2, ServiceConfig2Level, Settings,
-    State, StatusNotification,
-};
+use crate::events::{EventLog, EventRecord, Observers, Trace};
+use crate::scm::{notify::Notifications, Core, ProcessTable, Scm, Settings, State};
 use crate::service::scripted::Behavior;
-use crate::service::{
-    Program, ServiceControl, ServiceNotifyMask, ServiceStateFilter, ServiceStatusProcess,
-    ServiceType, StopReason,
-};
+use crate::service::Program;
 use crate::sim::{ReplayConfig, ReplayToken, SimRng, Violation, WorkUnit};
-
-/// Builds a [`Machine`].
-#[derive(Debug, Clone)]
-pub struct MachineBuilder {
-    image: Image,
-    seed: u64,
-    settings: Option<Settings>,
-    pipe_timeout: Option<Duration>,
-    memory_kb: Option<u64>,
-    boot: bool,
-    tracing: bool,
-    trace_capacity: usize,
-    trace_stream: Option<TraceStream>,
-    event_log_capacity: usize,
-}
-
-impl Default for MachineBuilder {
-    fn default() -> Self {
-        MachineBuilder {
-            image: Image::Empty,
-            seed: 0,
-            settings: None,
-            pipe_timeout: None,
-            memory_kb: None,
-            boot: true,
-            tracing: true,
-            trace_capacity: Trace::DEFAULT_CAPACITY,
-            trace_stream: None,
-            event_log_capacity: EventLog::DEFAULT_CAPACITY,
-        }
-    }
-}
-
-impl MachineBuilder {
-    /// The image to start from (default: [`Image::Empty`]).
-    pub fn image(mut self, image: Image) -> Self {
-        self.image = image;
-        self
-    }
-
-    /// The root seed.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// SCM settings, replacing what the registry says.
-    pub fn settings(mut self, settings: Settings) -> Self {
-        self.settings = Some(settings);
-        self
-    }
-
-    /// Overrides ServicesPipeTimeout.
-    pub fn pipe_timeout(mut self, timeout: Duration) -> Self {
-        self.pipe_timeout = Some(timeout);
-        self
-    }
-
-    /// Whether to run the boot sequence (default true). Without it no service is started.
-    pub fn boot(mut self, boot: bool) -> Self {
-        self.boot = boot;
-        self
-    }
-
-    /// The machine's physical memory in KB (default 16 GB); above
-    /// `Control\SvcHostSplitThresholdInKB` svchost services run one per host.
-    pub fn memory_kb(mut self, kb: u64) -> Self {
-        self.memory_kb = Some(kb);
-        self
-    }
-
-    /// Whether to record the trace and the event log (default true; benchmarks turn both off).
-    pub fn tracing(mut self, on: bool) -> Self {
-        self.tracing = on;
-        self
-    }
-
-    /// How many trace entries the machine keeps, the newest (default
-    /// [`Trace::DEFAULT_CAPACITY`]); older ones are dropped, sequence numbers keep counting.
-    pub fn trace_capacity(mut self, entries: usize) -> Self {
-        self.trace_capacity = entries;
-        self
-    }
-
-    /// Streams every trace entry, from boot on, to `stream` (e.g.
-    /// [`TraceStream::create_json_lines`]), so that a whole run is kept whatever the capacity.
-    pub fn trace_stream(mut self, stream: TraceStream) -> Self {
-        self.trace_stream = Some(stream);
-        self
-    }
-
-    /// How many event-log records the machine keeps, the newest (default
-    /// [`EventLog::DEFAULT_CAPACITY`]); older ones are overwritten, record ids keep counting.
-    pub fn event_log_capacity(mut self, records: usize) -> Self {
-        self.event_log_capacity = records;
-        self
-    }
-
-    /// Loads the image, starts the SCM and, unless disabled, boots.
-    pub fn build(mut self) -> Result<Machine, ImageError> {
-        // A ready registry is moved in, not copied; its label stays for the replay token.
-        let (registry, mui) = match std::mem::replace(&mut self.image, Image::Empty) {
-            Image::Registry(reg) => {
-                self.image = Image::Registry(Box::default());
-                (*reg, BTreeMap::new())
-            }
-            other => {
-                let loaded = other.load()?;
-                self.image = other;
-                loaded
-            }
-        };
-        let mut m = Machine::from_registry(registry, mui, &self)?;
-        if self.boot {
-            m.boot();
-        }
-        Ok(m)
-    }
-}
 
 /// A simulated machine.
 pub struct Machine {
@@ -210,7 +86,7 @@ impl Machine {
             .expect("the built-in image loads")
     }
 
-    fn from_registry(
+    pub(super) fn from_registry(
         registry: Registry,
         mui: BTreeMap<String, String>,
         b: &MachineBuilder,
@@ -614,224 +490,5 @@ impl Machine {
                 (p.pid, p.image.clone(), names)
             })
             .collect()
-    }
-
-    // ----- the management API, blocking ----------------------------------------------------
-
-    /// Runs one call of the async management API ([`Scm`]) to completion on the machine's
-    /// runtime, then settles. Every blocking wrapper of the API follows this one rule: the
-    /// methods of `Machine` below and the command line's `sc`, which adds only parsing and
-    /// formatting.
-    ///
-    /// 1. The call runs inside the machine's runtime, so every timestamp it writes (trace
-    ///    entries, events 7045 and 7040) is virtual time. A call that waits (StartService until
-    ///    ServiceMain runs, ControlService until the handler returns) lets virtual time pass as
-    ///    it needs, running everything due meanwhile; a call that does not wait returns at the
-    ///    current instant without running anything else.
-    /// 2. When it returns, the machine settles ([`Machine::settle`]): it runs until nothing
-    ///    more happens at the current instant; no time passes. What the call set going at that
-    ///    instant (the status reports of a handler, a process exit, a dependent's start, a
-    ///    notification) is done before the caller's next call, so the next call sees the SCM
-    ///    as a Windows caller sees it once services had the moment to respond.
-    /// 3. Only where a Windows caller observes the state mid-flight does a wrapper use
-    ///    [`Machine::call_unsettled`] instead: `sc start` prints the status right after
-    ///    StartService returned (START_PENDING, the SCM's 2 s wait hint), then settles.
-    ///
-    /// ```
-    /// use scm_sim::Machine;
-    /// use scm_sim::scm::access::SC_MANAGER_ALL_ACCESS;
-    /// use scm_sim::service::{ServiceStateFilter, ServiceType};
-    ///
-    /// let mut m = Machine::windows10();
-    /// let caller = m.caller().clone();
-    /// let running = m.call_blocking(|scm| async move {
-    ///     let h = scm.open_sc_manager(&caller, SC_MANAGER_ALL_ACCESS)?;
-    ///     scm.enum_services_status(h, ServiceType::WIN32, ServiceStateFilter::ACTIVE, None)
-    /// });
-    /// assert!(running.unwrap().iter().any(|s| s.service_name == "Spooler"));
-    /// ```
-    pub fn call_blocking<T, F, Fut>(&mut self, call: F) -> T
-    where
-        F: FnOnce(Scm) -> Fut,
-        Fut: Future<Output = T>,
-    {
-        let r = self.call_unsettled(call);
-        self.settle();
-        r
-    }
-
-    /// [`Machine::call_blocking`] without step 2: the call returns and nothing else runs
-    /// until the caller's next call. Only for what Windows' caller sees mid-flight (`sc start`
-    /// querying the status right after StartService returned).
-    pub fn call_unsettled<T, F, Fut>(&mut self, call: F) -> T
-    where
-        F: FnOnce(Scm) -> Fut,
-        Fut: Future<Output = T>,
-    {
-        let scm = self.scm.clone();
-        self.rt.block_on(call(scm))
-    }
-
-    /// OpenSCManager as the machine's caller.
-    pub fn open_sc_manager(&mut self, desired_access: ScmAccess) -> Result<ScHandle, Win32Error> {
-        let caller = self.caller.clone();
-        self.call_blocking(|scm| async move { scm.open_sc_manager(&caller, desired_access) })
-    }
-
-    /// OpenService.
-    pub fn open_service(
-        &mut self,
-        scm: ScHandle,
-        name: &str,
-        desired_access: ServiceAccess,
-    ) -> Result<ScHandle, Win32Error> {
-        self.call_blocking(|api| async move { api.open_service(scm, name, desired_access) })
-    }
-
-    /// CloseServiceHandle.
-    pub fn close_service_handle(&mut self, h: ScHandle) -> Result<(), Win32Error> {
-        self.call_blocking(|scm| async move { scm.close_service_handle(h) })
-    }
-
-    /// CreateService.
-    pub fn create_service(
-        &mut self,
-        scm: ScHandle,
-        params: &CreateServiceParams,
-    ) -> Result<ScHandle, Win32Error> {
-        self.call_blocking(|api| async move { api.create_service(scm, params) })
-    }
-
-    /// DeleteService.
-    pub fn delete_service(&mut self, h: ScHandle) -> Result<(), Win32Error> {
-        self.call_blocking(|scm| async move { scm.delete_service(h) })
-    }
-
-    /// StartService; returns when ServiceMain runs (or the start failed).
-    pub fn start_service(&mut self, h: ScHandle, args: &[&str]) -> Result<(), Win32Error> {
-        self.call_blocking(|scm| async move { scm.start_service(h, args).await })
-    }
-
-    /// ControlService; the status after the handler returned.
-    pub fn control_service(
-        &mut self,
-        h: ScHandle,
-        control: ServiceControl,
-    ) -> Result<ServiceStatusProcess, Win32Error> {
-        self.call_blocking(|scm| async move { scm.control_service(h, control).await })
-    }
-
-    /// ControlServiceEx with a stop reason (logs event 7042 for a STOP).
-    pub fn control_service_ex(
-        &mut self,
-        h: ScHandle,
-        control: ServiceControl,
-        reason: StopReason,
-        comment: Option<&str>,
-    ) -> Result<ServiceStatusProcess, Win32Error> {
-        self.call_blocking(|scm| async move {
-            scm.control_service_ex(h, control, reason, comment).await
-        })
-    }
-
-    /// OpenSCManager naming a database (`ServicesActive`; `ServicesFailed` gives 1065).
-    pub fn open_sc_manager_database(
-        &mut self,
-        database: Option<&str>,
-        desired_access: ScmAccess,
-    ) -> Result<ScHandle, Win32Error> {
-        let caller = self.caller.clone();
-        self.call_blocking(|scm| async move {
-            scm.open_sc_manager_database(&caller, database, desired_access)
-        })
-    }
-
-    /// QueryServiceStatusEx.
-    pub fn query_service_status(
-        &mut self,
-        h: ScHandle,
-    ) -> Result<ServiceStatusProcess, Win32Error> {
-        self.call_blocking(|scm| async move { scm.query_service_status(h) })
-    }
-
-    /// QueryServiceConfig.
-    pub fn query_service_config(&mut self, h: ScHandle) -> Result<QueryServiceConfig, Win32Error> {
-        self.call_blocking(|scm| async move { scm.query_service_config(h) })
-    }
-
-    /// QueryServiceConfig2.
-    pub fn query_service_config2(
-        &mut self,
-        h: ScHandle,
-        level: ServiceConfig2Level,
-    ) -> Result<ServiceConfig2, Win32Error> {
-        self.call_blocking(|scm| async move { scm.query_service_config2(h, level) })
-    }
-
-    /// ChangeServiceConfig.
-    pub fn change_service_config(
-        &mut self,
-        h: ScHandle,
-        params: &ChangeConfigParams,
-    ) -> Result<(), Win32Error> {
-        self.call_blocking(|scm| async move { scm.change_service_config(h, params) })
-    }
-
-    /// ChangeServiceConfig2.
-    pub fn change_service_config2(
-        &mut self,
-        h: ScHandle,
-        value: &ServiceConfig2,
-    ) -> Result<(), Win32Error> {
-        self.call_blocking(|scm| async move { scm.change_service_config2(h, value) })
-    }
-
-    /// EnumServicesStatusEx.
-    pub fn enum_services_status(
-        &mut self,
-        scm: ScHandle,
-        service_type: ServiceType,
-        state: ServiceStateFilter,
-        group: Option<&str>,
-    ) -> Result<Vec<EnumServiceStatus>, Win32Error> {
-        self.call_blocking(|api| async move {
-            api.enum_services_status(scm, service_type, state, group)
-        })
-    }
-
-    /// EnumDependentServices.
-    pub fn enum_dependent_services(
-        &mut self,
-        h: ScHandle,
-        state: ServiceStateFilter,
-    ) -> Result<Vec<EnumServiceStatus>, Win32Error> {
-        self.call_blocking(|scm| async move { scm.enum_dependent_services(h, state) })
-    }
-
-    /// GetServiceDisplayName.
-    pub fn get_service_display_name(
-        &mut self,
-        scm: ScHandle,
-        key_name: &str,
-    ) -> Result<String, Win32Error> {
-        self.call_blocking(|api| async move { api.get_service_display_name(scm, key_name) })
-    }
-
-    /// GetServiceKeyName.
-    pub fn get_service_key_name(
-        &mut self,
-        scm: ScHandle,
-        display_name: &str,
-    ) -> Result<String, Win32Error> {
-        self.call_blocking(|api| async move { api.get_service_key_name(scm, display_name) })
-    }
-
-    /// NotifyServiceStatusChange.
-    pub fn notify_service_status_change(
-        &mut self,
-        h: ScHandle,
-        mask: ServiceNotifyMask,
-    ) -> Result<StatusNotification, Win32Error> {
-        self.call_blocking(|scm| async move { scm.notify_service_status_change(h, mask) })
     }
 }

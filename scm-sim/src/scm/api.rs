@@ -1,11 +1,9 @@
 //! The management API of [`Scm`]: handles (OpenSCManager, OpenService, CloseServiceHandle),
-//! CreateService and DeleteService, StartService and ControlService, status queries,
-//! enumeration, name lookups and NotifyServiceStatusChange. Configuration queries and changes
-//! are in `config.rs`.
+//! CreateService and DeleteService, StartService and ControlService, and status queries.
+//! Configuration queries and changes are in `config.rs`, enumeration and name lookups in
+//! `enumerate.rs`, NotifyServiceStatusChange in `notify.rs`.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use tokio::sync::oneshot;
 
 use fake_registry::service::{service_key_path, ServiceKey};
 use fake_registry::Caller;
@@ -19,8 +17,8 @@ use crate::scm::record::ServiceRecord;
 use crate::scm::StartReason;
 use crate::scm::{ScHandle, Scm, State};
 use crate::service::{
-    ServiceControl, ServiceErrorControl, ServiceName, ServiceNotifyMask, ServiceStartType,
-    ServiceStateFilter, ServiceStatusProcess, ServiceType, StopReason, StopReasonKind,
+    ServiceControl, ServiceErrorControl, ServiceName, ServiceStartType, ServiceStatusProcess,
+    ServiceType, StopReason, StopReasonKind,
 };
 use access::{ScmAccess, ServiceAccess};
 
@@ -80,56 +78,6 @@ impl CreateServiceParams {
             ..CreateServiceParams::own_process(name, binary_path)
         }
     }
-}
-
-/// One entry of EnumServicesStatusEx (ENUM_SERVICE_STATUS_PROCESS).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EnumServiceStatus {
-    /// The key name.
-    pub service_name: String,
-    /// The display name (never empty).
-    pub display_name: String,
-    /// The status.
-    pub status: ServiceStatusProcess,
-}
-
-/// What a NotifyServiceStatusChange registration delivers (SERVICE_NOTIFY_2).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServiceNotify {
-    /// dwNotificationTriggered: the SERVICE_NOTIFY_* bit of the state reached.
-    pub triggered: ServiceNotifyMask,
-    /// The status at that moment.
-    pub status: ServiceStatusProcess,
-}
-
-/// A pending NotifyServiceStatusChange registration: fires once; cancelled (`Err`) when the
-/// handle is closed first.
-#[derive(Debug)]
-pub struct StatusNotification {
-    rx: oneshot::Receiver<ServiceNotify>,
-}
-
-impl StatusNotification {
-    /// The notification if it fired; `Ok(None)` while pending; `Err` once cancelled.
-    pub fn try_take(&mut self) -> Result<Option<ServiceNotify>, Win32Error> {
-        match self.rx.try_recv() {
-            Ok(n) => Ok(Some(n)),
-            Err(oneshot::error::TryRecvError::Empty) => Ok(None),
-            Err(oneshot::error::TryRecvError::Closed) => Err(Win32Error::INVALID_HANDLE),
-        }
-    }
-
-    /// Waits for the notification (virtual time passes meanwhile).
-    pub async fn wait(self) -> Result<ServiceNotify, Win32Error> {
-        self.rx.await.map_err(|_| Win32Error::INVALID_HANDLE)
-    }
-}
-
-#[derive(Debug)]
-pub(crate) struct NotifyRegistration {
-    pub(crate) key: String,
-    pub(crate) mask: ServiceNotifyMask,
-    pub(crate) tx: oneshot::Sender<ServiceNotify>,
 }
 
 fn validate_name(name: &str) -> Result<(), Win32Error> {
@@ -306,33 +254,6 @@ impl State {
         let display = self.resolve_display(&name, config.display_name.as_deref());
         self.records.set_config(key, config, display);
         Ok(())
-    }
-}
-
-/// Fires the NotifyServiceStatusChange registrations whose state was reached.
-pub(crate) fn fire_notifications(st: &mut State) {
-    if st.notifications.is_empty() {
-        return;
-    }
-    let ready: Vec<u64> = st
-        .notifications
-        .iter()
-        .filter(|(_, reg)| {
-            st.record(&reg.key)
-                .is_some_and(|r| reg.mask.intersects(r.status().state.notify_bit()))
-        })
-        .map(|(h, _)| *h)
-        .collect();
-    for h in ready {
-        let Some(reg) = st.notifications.remove(&h) else {
-            continue;
-        };
-        if let Some(r) = st.record(&reg.key) {
-            let _ = reg.tx.send(ServiceNotify {
-                triggered: r.status().state.notify_bit(),
-                status: r.status_process(),
-            });
-        }
     }
 }
 
@@ -597,155 +518,6 @@ impl Scm {
             .map(|r| r.status_process())
             .ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)
     }
-
-    /// EnumServicesStatusEx: `service_type` is a mask of types (e.g. [`ServiceType::WIN32`]),
-    /// `state` the state filter; `group` None = any, "" = no group. An empty type or state
-    /// mask is refused with 87 (after the handle check, before the access check).
-    pub fn enum_services_status(
-        &self,
-        scm: ScHandle,
-        service_type: ServiceType,
-        state: ServiceStateFilter,
-        group: Option<&str>,
-    ) -> Result<Vec<EnumServiceStatus>, Win32Error> {
-        let st = self.core.lock();
-        st.handles.get(scm)?;
-        let type_bits = service_type.to_raw();
-        if type_bits == 0 || type_bits & !ServiceType::ALL.0 != 0 || state.is_empty() {
-            return Err(Win32Error::INVALID_PARAMETER);
-        }
-        st.manager_handle(scm, access::SC_MANAGER_ENUMERATE_SERVICE)?;
-        if let Some(g) = group.filter(|g| !g.is_empty()) {
-            if !st
-                .records
-                .values()
-                .any(|r| r.group().eq_ignore_ascii_case(g))
-            {
-                return Err(Win32Error::SERVICE_DOES_NOT_EXIST);
-            }
-        }
-        Ok(st
-            .records
-            .values()
-            .filter(|r| r.config.service_type & type_bits != 0)
-            .filter(|r| state.matches(r.status().state))
-            .filter(|r| match group {
-                None => true,
-                Some(g) => r.group().eq_ignore_ascii_case(g),
-            })
-            .map(|r| EnumServiceStatus {
-                service_name: r.name.to_string(),
-                display_name: r.display_name(),
-                status: r.status_process(),
-            })
-            .collect())
-    }
-
-    /// EnumDependentServices: services that depend on this one, deepest first.
-    pub fn enum_dependent_services(
-        &self,
-        h: ScHandle,
-        state: ServiceStateFilter,
-    ) -> Result<Vec<EnumServiceStatus>, Win32Error> {
-        let st = self.core.lock();
-        let key = st.service_handle(h, access::SERVICE_ENUMERATE_DEPENDENTS)?;
-        if state.is_empty() {
-            return Err(Win32Error::INVALID_PARAMETER);
-        }
-        let mut out: Vec<String> = Vec::new();
-        collect_dependents(&st, &key, &mut out, &mut Vec::new());
-        Ok(out
-            .iter()
-            .filter_map(|k| st.records.get(k))
-            .filter(|r| state.matches(r.status().state))
-            .map(|r| EnumServiceStatus {
-                service_name: r.name.to_string(),
-                display_name: r.display_name(),
-                status: r.status_process(),
-            })
-            .collect())
-    }
-
-    /// GetServiceDisplayName: the display name of a key name (case-insensitive).
-    pub fn get_service_display_name(
-        &self,
-        scm: ScHandle,
-        key_name: &str,
-    ) -> Result<String, Win32Error> {
-        let st = self.core.lock();
-        st.manager_handle(scm, ScmAccess::empty())?;
-        st.record(key_name)
-            .map(|r| r.display_name())
-            .ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)
-    }
-
-    /// GetServiceKeyName: the key name of a display name (case-insensitive; the first match).
-    pub fn get_service_key_name(
-        &self,
-        scm: ScHandle,
-        display_name: &str,
-    ) -> Result<String, Win32Error> {
-        let st = self.core.lock();
-        st.manager_handle(scm, ScmAccess::empty())?;
-        let found = st
-            .records
-            .values()
-            .find(|r| r.display_name().eq_ignore_ascii_case(display_name))
-            .map(|r| r.name.to_string());
-        found.ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)
-    }
-
-    /// NotifyServiceStatusChange with a SERVICE_NOTIFY_* mask. Fires once: at once when the
-    /// service is already in one of the states, else at the next matching change.
-    pub fn notify_service_status_change(
-        &self,
-        h: ScHandle,
-        mask: ServiceNotifyMask,
-    ) -> Result<StatusNotification, Win32Error> {
-        let (tx, rx) = oneshot::channel();
-        {
-            let mut st = self.core.lock();
-            let key = st.service_handle(h, access::SERVICE_QUERY_STATUS)?;
-            if st.notifications.contains_key(&h.0) {
-                return Err(Win32Error(1242));
-            }
-            st.notifications
-                .insert(h.0, NotifyRegistration { key, mask, tx });
-        }
-        fire_notifications(&mut self.core.lock());
-        Ok(StatusNotification { rx })
-    }
-}
-
-fn collect_dependents(st: &State, key: &str, out: &mut Vec<String>, visiting: &mut Vec<String>) {
-    if visiting.iter().any(|v| v == key) {
-        return;
-    }
-    visiting.push(key.to_string());
-    let group = st.records.get(key).map(|r| r.group()).unwrap_or_default();
-    let direct: Vec<String> = st
-        .records
-        .iter()
-        .filter(|(_, r)| {
-            r.config
-                .depend_on_service
-                .iter()
-                .any(|d| d.eq_ignore_ascii_case(key))
-                || (!group.is_empty()
-                    && r.config
-                        .depend_on_group
-                        .iter()
-                        .any(|g| g.eq_ignore_ascii_case(&group)))
-        })
-        .map(|(k, _)| k.folded().to_string())
-        .collect();
-    for d in direct {
-        collect_dependents(st, &d, out, visiting);
-        if !out.contains(&d) {
-            out.push(d);
-        }
-    }
-    visiting.pop();
 }
 
 fn next_tag(st: &State, group: &str) -> u32 {
@@ -757,6 +529,3 @@ fn next_tag(st: &State, group: &str) -> u32 {
         .collect();
     (1..).find(|t| !used.contains(t)).unwrap_or(1)
 }
-
-/// Notification registrations by handle number.
-pub(crate) type Notifications = BTreeMap<u64, NotifyRegistration>;

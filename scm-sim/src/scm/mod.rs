@@ -24,22 +24,26 @@ mod boot;
 mod config;
 mod control;
 mod database;
+mod enumerate;
 mod handles;
 mod host;
 mod lifecycle;
+pub(crate) mod notify;
 mod record;
 mod settings;
 mod start;
 mod watchdog;
 mod work;
 
-pub use api::{CreateServiceParams, EnumServiceStatus, ServiceNotify, StatusNotification};
+pub use api::CreateServiceParams;
 pub(crate) use boot::{load_database, settings_from_registry as boot_settings};
 pub use config::{
     ChangeConfigParams, QueryServiceConfig, ServiceConfig2, ServiceConfig2Level,
     DEFAULT_PRESHUTDOWN_TIMEOUT_MS,
 };
+pub use enumerate::EnumServiceStatus;
 pub use handles::{access, scm_rights_for, service_rights_for, ScHandle};
+pub use notify::{ServiceNotify, StatusNotification};
 pub(crate) use record::Change;
 pub use record::ServiceConfig;
 pub(crate) use record::{ServiceRecord, StartReason};
@@ -81,7 +85,7 @@ pub(crate) struct State {
     pub(crate) rt: tokio::runtime::Handle,
     pub(crate) next_instance: u64,
     pub(crate) rng: SimRng,
-    pub(crate) notifications: api::Notifications,
+    pub(crate) notifications: notify::Notifications,
     /// MUI indirect strings (`@%SystemRoot%\system32\x.dll,-100`) and their English text.
     pub(crate) mui: BTreeMap<String, String>,
     /// Tasks of the SCM itself (delayed auto-start timer, recovery restarts).
@@ -281,7 +285,7 @@ impl Core {
         let (watch, triggers) = {
             let mut st = self.lock();
             st.observers.touch();
-            api::fire_notifications(&mut st);
+            notify::fire_notifications(&mut st);
             let watch = std::mem::take(&mut st.watch_dirty);
             let triggers = !st.triggers.inbox.is_empty() || !st.triggers.queues.is_empty();
             (watch, triggers)
