@@ -113,6 +113,7 @@ impl Machine {
             ),
             settings: base_settings.clone(),
             boot_instant,
+            now_cache: Default::default(),
             rt: rt.handle().clone(),
             processes: ProcessTable::new(1000 + 4 * (rng.stream("pids").below(64) as u32)),
             next_instance: 0,
@@ -177,6 +178,7 @@ impl Machine {
             st.triggers.queues.clear();
             st.triggers.inbox.clear();
             st.boot_instant = self.rt.block_on(async { tokio::time::Instant::now() });
+            st.now_cache.set(None);
             crate::scm::load_database(&mut st);
         }
         self.start_watchdog();

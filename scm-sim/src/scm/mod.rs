@@ -81,6 +81,10 @@ pub(crate) struct State {
     pub(crate) observers: crate::events::Observers,
     pub(crate) settings: Settings,
     pub(crate) boot_instant: Instant,
+    /// Virtual time read once per hold of the lock: it cannot move while the lock is held
+    /// (the clock jumps only when the runtime is idle; see `sim::clock`), so every entry
+    /// written under one hold shares it. Cleared by `Core::lock`.
+    pub(crate) now_cache: std::cell::Cell<Option<Duration>>,
     /// The machine's runtime (its clock is the virtual one).
     pub(crate) rt: tokio::runtime::Handle,
     pub(crate) next_instance: u64,
@@ -103,18 +107,19 @@ pub(crate) struct State {
 impl State {
     /// Virtual time since boot.
     pub(crate) fn now(&self) -> Duration {
-        now_on(&self.rt, self.boot_instant)
+        cached_now(&self.now_cache, &self.rt, self.boot_instant)
     }
 
     /// Records a trace entry built only when tracing is on (benchmarks turn it off).
     pub(crate) fn trace_with(&mut self, kind: impl FnOnce() -> TraceKind) {
-        let (rt, boot) = (&self.rt, self.boot_instant);
-        self.observers.trace_with(|| now_on(rt, boot), kind);
+        let (cache, rt, boot) = (&self.now_cache, &self.rt, self.boot_instant);
+        self.observers
+            .trace_with(|| cached_now(cache, rt, boot), kind);
     }
 
     /// Logs an event about the service with key `key` (its key name goes in the record).
     pub(crate) fn event(&mut self, key: &str, event: ScmEvent) {
-        let (rt, boot) = (&self.rt, self.boot_instant);
+        let (cache, rt, boot) = (&self.now_cache, &self.rt, self.boot_instant);
         let records = &self.records;
         let service = || {
             records
@@ -122,7 +127,8 @@ impl State {
                 .map(|r| r.shared_name())
                 .unwrap_or_else(|| key.into())
         };
-        self.observers.log(|| now_on(rt, boot), service, event);
+        self.observers
+            .log(|| cached_now(cache, rt, boot), service, event);
     }
 
     /// Resolves a stored display name: MUI strings through the image's table (else shown as
@@ -208,6 +214,20 @@ fn now_on(rt: &tokio::runtime::Handle, boot: Instant) -> Duration {
     Instant::now().saturating_duration_since(boot)
 }
 
+/// [`now_on`], read once per hold of the State lock (see [`State::now_cache`]).
+fn cached_now(
+    cache: &std::cell::Cell<Option<Duration>>,
+    rt: &tokio::runtime::Handle,
+    boot: Instant,
+) -> Duration {
+    if let Some(now) = cache.get() {
+        return now;
+    }
+    let now = now_on(rt, boot);
+    cache.set(Some(now));
+    now
+}
+
 /// The shared engine: state plus the notification that wakes everyone waiting for a status
 /// change. Service code and the management API both hold an `Arc<Core>`.
 #[derive(Debug)]
@@ -274,10 +294,12 @@ impl Core {
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        match self.state.lock() {
+        let guard = match self.state.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
-        }
+        };
+        guard.now_cache.set(None);
+        guard
     }
 
     /// Wakes every waiter (status changes, process connects and exits).
