@@ -149,6 +149,29 @@ pub fn run() -> Vec<Figure> {
     run_with(&Options::default())
 }
 
+/// The boot group: the built-in machine, 1,000 synthetic services, and `large` of them with
+/// how many run afterwards.
+fn boot_figures(large: u32) -> Vec<Figure> {
+    let mut out = vec![boot_windows10(21), boot_auto("boot_1k_auto", 1_000, 5).0];
+    let (name, label) = if large == 10_000 {
+        ("boot_10k_auto", "boot_10k_auto_running")
+    } else {
+        ("boot_large_auto", "boot_large_auto_running")
+    };
+    let (figure, running) = boot_auto(name, large, 1);
+    out.push(figure);
+    if large != 10_000 {
+        out.push(Figure::new(
+            "boot_large_services",
+            f64::from(large),
+            "count",
+        ));
+    }
+    // How many services run after it (the auto-start half when the boot went right).
+    out.push(Figure::new(label, running as f64, "count"));
+    out
+}
+
 /// The benchmarks of `opts.groups` with its sizes.
 pub fn run_with(opts: &Options) -> Vec<Figure> {
     let n = opts.roundtrips;
@@ -167,26 +190,7 @@ pub fn run_with(opts: &Options) -> Vec<Figure> {
                 out.push(roundtrip_traced(n));
                 out.push(roundtrip_among(10_000, n));
             }
-            Group::Boot => {
-                out.push(boot_windows10(21));
-                out.push(boot_auto("boot_1k_auto", 1_000, 5).0);
-                let (name, label) = if opts.boot_large == 10_000 {
-                    ("boot_10k_auto", "boot_10k_auto_running")
-                } else {
-                    ("boot_large_auto", "boot_large_auto_running")
-                };
-                let (figure, running) = boot_auto(name, opts.boot_large, 1);
-                out.push(figure);
-                if opts.boot_large != 10_000 {
-                    out.push(Figure::new(
-                        "boot_large_services",
-                        opts.boot_large as f64,
-                        "count",
-                    ));
-                }
-                // How many services run after it (the auto-start half when the boot went right).
-                out.push(Figure::new(label, running as f64, "count"));
-            }
+            Group::Boot => out.extend(boot_figures(opts.boot_large)),
             Group::Timeout => out.extend(timeout_scenario()),
             Group::Config => {
                 out.push(set_behavior_n("set_behavior_3k", 3_000));

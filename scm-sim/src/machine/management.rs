@@ -35,6 +35,13 @@ impl Machine {
     ///    [`Machine::call_unsettled`] instead: `sc start` prints the status right after
     ///    StartService returned (START_PENDING, the SCM's 2 s wait hint), then settles.
     ///
+    /// # Panics
+    ///
+    /// As [`Machine::settle`]: when a hang ended the test (`HangAction::EndTest`), with the
+    /// violation report and its replay token. Every blocking method of `Machine` below goes
+    /// through here and panics the same way; with the default `HangAction::LeavePending`
+    /// they never panic.
+    ///
     /// ```
     /// use scm_sim::Machine;
     /// use scm_sim::scm::access::SC_MANAGER_ALL_ACCESS;

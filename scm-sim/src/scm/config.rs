@@ -365,29 +365,7 @@ impl Scm {
                 if driver {
                     return Err(Win32Error::CANNOT_DETECT_DRIVER_FAILURE);
                 }
-                if let Some(actions) = actions {
-                    if actions.len() > 1024 {
-                        return Err(Win32Error::INVALID_PARAMETER);
-                    }
-                    c.failure_actions = if actions.is_empty() {
-                        None
-                    } else {
-                        let mut fa = FailureActions::new(reset_period, actions);
-                        fa.command_placeholder =
-                            u32::from(command.as_deref().is_some_and(|s| !s.is_empty()));
-                        Some(fa)
-                    };
-                }
-                match reboot_message {
-                    None => {}
-                    Some(m) if m.is_empty() => c.reboot_message = None,
-                    Some(m) => c.reboot_message = Some(m),
-                }
-                match command {
-                    None => {}
-                    Some(m) if m.is_empty() => c.failure_command = None,
-                    Some(m) => c.failure_command = Some(m),
-                }
+                set_failure_actions(&mut c, reset_period, reboot_message, command, actions)?;
             }
             ServiceConfig2::DelayedAutoStart(on) => {
                 if on && c.group.is_some() {
@@ -427,4 +405,39 @@ impl Scm {
     pub fn service_key_path(name: &str) -> String {
         service_key_path(name)
     }
+}
+
+/// SERVICE_CONFIG_FAILURE_ACTIONS applied to a configuration: actions (none given: kept; an
+/// empty list: removed; over 1024: ERROR_INVALID_PARAMETER), the reboot message and the
+/// command (an empty text removes it).
+fn set_failure_actions(
+    c: &mut ServiceKey,
+    reset_period: u32,
+    reboot_message: Option<String>,
+    command: Option<String>,
+    actions: Option<Vec<ScAction>>,
+) -> Result<(), Win32Error> {
+    if let Some(actions) = actions {
+        if actions.len() > 1024 {
+            return Err(Win32Error::INVALID_PARAMETER);
+        }
+        c.failure_actions = if actions.is_empty() {
+            None
+        } else {
+            let mut fa = FailureActions::new(reset_period, actions);
+            fa.command_placeholder = u32::from(command.as_deref().is_some_and(|s| !s.is_empty()));
+            Some(fa)
+        };
+    }
+    match reboot_message {
+        None => {}
+        Some(m) if m.is_empty() => c.reboot_message = None,
+        Some(m) => c.reboot_message = Some(m),
+    }
+    match command {
+        None => {}
+        Some(m) if m.is_empty() => c.failure_command = None,
+        Some(m) => c.failure_command = Some(m),
+    }
+    Ok(())
 }
