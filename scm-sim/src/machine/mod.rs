@@ -237,7 +237,7 @@ impl Machine {
             .lock()
             .triggers
             .queues
-            .get(&service.to_ascii_uppercase())
+            .get(&*crate::service::ServiceName::fold(service))
             .map(|q| q.iter().map(|p| p.event).collect())
             .unwrap_or_default()
     }
@@ -400,7 +400,7 @@ impl Machine {
 
     /// The scripted behaviour of a service without Rust code.
     pub fn set_behavior(&mut self, service: &str, behavior: Behavior) {
-        let key = service.to_ascii_uppercase();
+        let key = crate::service::ServiceName::fold(service).into_owned();
         self.set_config(format!("behavior {key}"), format!("{behavior:?}"));
         self.scm
             .core

@@ -130,8 +130,13 @@ impl ProcessContext {
                     reply,
                 } => {
                     let handler = match self.handlers.lock() {
-                        Ok(g) => g.get(&service.to_ascii_uppercase()).cloned(),
-                        Err(p) => p.into_inner().get(&service.to_ascii_uppercase()).cloned(),
+                        Ok(g) => g
+                            .get(&*crate::service::ServiceName::fold(&service))
+                            .cloned(),
+                        Err(p) => p
+                            .into_inner()
+                            .get(&*crate::service::ServiceName::fold(&service))
+                            .cloned(),
                     };
                     let code = match handler {
                         // No handler registered yet: the dispatcher cannot deliver.

@@ -122,8 +122,11 @@ pub(crate) fn validate_type_start(
 
 /// True when adding `deps` to `name` would close a cycle in DependOnService.
 pub(crate) fn creates_cycle(st: &State, name: &str, deps: &[String]) -> bool {
-    let mut stack: Vec<String> = deps.iter().map(|d| d.to_ascii_uppercase()).collect();
-    let target = name.to_ascii_uppercase();
+    let mut stack: Vec<String> = deps
+        .iter()
+        .map(|d| crate::service::ServiceName::fold(d).into_owned())
+        .collect();
+    let target = crate::service::ServiceName::fold(name).into_owned();
     let mut seen = std::collections::BTreeSet::new();
     while let Some(cur) = stack.pop() {
         if cur == target {
@@ -137,7 +140,7 @@ pub(crate) fn creates_cycle(st: &State, name: &str, deps: &[String]) -> bool {
                 r.config
                     .depend_on_service
                     .iter()
-                    .map(|d| d.to_ascii_uppercase()),
+                    .map(|d| crate::service::ServiceName::fold(d).into_owned()),
             );
         }
     }
@@ -307,7 +310,7 @@ impl Scm {
         let mut st = self.core.lock();
         let caller = st.manager_handle(scm, ScmAccess::empty())?.caller.clone();
         validate_name(name)?;
-        let key = name.to_ascii_uppercase();
+        let key = crate::service::ServiceName::fold(name).into_owned();
         if !st.records.contains_key(&key) {
             return Err(Win32Error::SERVICE_DOES_NOT_EXIST);
         }

@@ -305,7 +305,9 @@ impl Scm {
         if let Some(deps) = &p.dependencies {
             let (services, groups) = split_dependencies(deps);
             if creates_cycle(st, &name, &services)
-                || services.iter().any(|s| s.eq_ignore_ascii_case(&name))
+                || services
+                    .iter()
+                    .any(|s| crate::service::ServiceName::same(s, &name))
             {
                 return Err(Win32Error::CIRCULAR_DEPENDENCY);
             }

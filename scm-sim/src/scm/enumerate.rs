@@ -131,7 +131,7 @@ fn collect_dependents(st: &State, key: &str, out: &mut Vec<String>, visiting: &m
             r.config
                 .depend_on_service
                 .iter()
-                .any(|d| d.eq_ignore_ascii_case(key))
+                .any(|d| crate::service::ServiceName::same(d, key))
                 || (!group.is_empty()
                     && r.config
                         .depend_on_group

@@ -143,7 +143,7 @@ impl Host for Core {
         SimRng::new(seed)
             .stream(&format!(
                 "service:{}:{}",
-                service.to_ascii_uppercase(),
+                crate::service::ServiceName::fold(service).into_owned(),
                 counter
             ))
             .next_u64()

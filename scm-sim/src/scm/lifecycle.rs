@@ -42,7 +42,7 @@ impl Core {
         instance: u64,
         raw: RawServiceStatus,
     ) -> Result<(), Win32Error> {
-        let key = service.to_ascii_uppercase();
+        let key = crate::service::ServiceName::fold(service).into_owned();
         let mut guard = self.lock();
         let st = &mut *guard;
         let state = match validate_report(&raw) {

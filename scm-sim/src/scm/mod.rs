@@ -360,7 +360,7 @@ impl Core {
         self.lock()
             .processes
             .behaviors
-            .get(&name.to_ascii_uppercase())
+            .get(&*crate::service::ServiceName::fold(name))
             .cloned()
             .unwrap_or_default()
     }

@@ -125,7 +125,10 @@ impl ServiceContext {
             Ok(g) => g,
             Err(p) => p.into_inner(),
         };
-        table.insert(self.name.to_ascii_uppercase(), Arc::new(handler));
+        table.insert(
+            crate::service::ServiceName::fold(&self.name).into_owned(),
+            Arc::new(handler),
+        );
         drop(table);
         self.host
             .trace_note(&format!("{} registered its control handler", self.name));

@@ -128,7 +128,7 @@ impl ServiceTable {
         }
         self.entries
             .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .find(|(n, _)| crate::service::ServiceName::same(n, name))
             .or_else(|| self.entries.iter().find(|(n, _)| n == "*"))
             .map(|(_, s)| s.clone())
     }

@@ -64,6 +64,11 @@ impl ServiceName {
         fake_registry::key::fold_cow(name)
     }
 
+    /// True when two texts name the same service.
+    pub fn same(a: &str, b: &str) -> bool {
+        ServiceName::fold(a) == ServiceName::fold(b)
+    }
+
     /// True when `other` names the same service.
     pub fn is(&self, other: &str) -> bool {
         *self.folded() == *ServiceName::fold(other)

@@ -178,7 +178,10 @@ pub(crate) fn live_at_stopped(
     let reporter = current_unit();
     let mut live = Vec::new();
     for w in work.values_mut() {
-        if !(w.alive && w.service.eq_ignore_ascii_case(service) && w.instance == instance) {
+        if !(w.alive
+            && crate::service::ServiceName::same(&w.service, service)
+            && w.instance == instance)
+        {
             continue;
         }
         if Some(w.id) == reporter && w.stop_report == StopReport::None {
