@@ -23,6 +23,7 @@ pub(crate) mod api;
 mod boot;
 mod config;
 mod control;
+mod create;
 mod database;
 mod enumerate;
 mod handles;
@@ -35,12 +36,12 @@ mod start;
 mod watchdog;
 mod work;
 
-pub use api::CreateServiceParams;
 pub(crate) use boot::{load_database, settings_from_registry as boot_settings};
 pub use config::{
     ChangeConfigParams, QueryServiceConfig, ServiceConfig2, ServiceConfig2Level,
     DEFAULT_PRESHUTDOWN_TIMEOUT_MS,
 };
+pub use create::CreateServiceParams;
 pub use enumerate::EnumServiceStatus;
 pub use handles::{access, scm_rights_for, service_rights_for, ScHandle};
 pub use notify::{ServiceNotify, StatusNotification};
