@@ -473,7 +473,8 @@ impl Machine {
         self.scm.core.lock().observers.trace.flush_stream()
     }
 
-    /// Every tracked unit of work.
+    /// The tracked units of work: every live one, and the most recent finished ones (up to
+    /// 8,192 units in all; older finished units are forgotten so that memory stays bounded).
     pub fn work(&self) -> Vec<WorkUnit> {
         self.scm.core.lock().ledger.work.values().cloned().collect()
     }
