@@ -41,7 +41,7 @@ fn the_trace_shows_the_requeue() {
         e,
         0,
         "STOP_PENDING",
-        |k| matches!(k, TraceKind::StateChanged { service, to, .. } if &**service == NAME && to == "STOP_PENDING"),
+        |k| matches!(k, TraceKind::StateChanged { service, to, .. } if &**service == NAME && *to == ServiceState::StopPending),
     );
     assert_eq!(e[idle].time, s(40));
     // An arrival during the stop: TRIGGEREVENT sent, answered 1115, queued.
@@ -68,7 +68,7 @@ fn the_trace_shows_the_requeue() {
         e,
         queued,
         "STOPPED",
-        |k| matches!(k, TraceKind::StateChanged { service, to, .. } if &**service == NAME && to == "STOPPED"),
+        |k| matches!(k, TraceKind::StateChanged { service, to, .. } if &**service == NAME && *to == ServiceState::Stopped),
     );
     assert_eq!(e[stopped].time, s(43));
     let restart = find(e, stopped, "the restart", |k| {

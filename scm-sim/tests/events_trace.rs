@@ -65,8 +65,8 @@ fn sample() -> Trace {
         ms(4),
         TraceKind::StateChanged {
             service: spooler().into(),
-            from: s("START_PENDING").into(),
-            to: s("RUNNING").into(),
+            from: scm_sim::service::ServiceState::StartPending,
+            to: scm_sim::service::ServiceState::Running,
         },
     );
     t.push(

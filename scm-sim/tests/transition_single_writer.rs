@@ -84,13 +84,6 @@ fn random_run(seed: u64, steps: usize) -> Machine {
     m
 }
 
-fn parse(label: &str) -> ServiceState {
-    ServiceState::ALL
-        .into_iter()
-        .find(|s| s.sc_label() == label)
-        .unwrap_or_else(|| panic!("unknown state label {label}"))
-}
-
 /// Checks the chain of state changes of every service and returns, per service, the instants
 /// and states of its changes.
 fn check_chain(m: &mut Machine, seed: u64) -> BTreeMap<String, Vec<(Duration, ServiceState)>> {
@@ -103,18 +96,18 @@ fn check_chain(m: &mut Machine, seed: u64) -> BTreeMap<String, Vec<(Duration, Se
                 .copied()
                 .unwrap_or(ServiceState::Stopped);
             assert_eq!(
-                parse(from),
+                *from,
                 before,
                 "seed {seed}: {service} changed from {from} at {:?}, but its last change left it {}",
                 e.time,
                 before.sc_label()
             );
             assert_ne!(from, to, "seed {seed}: a change to the same state");
-            last.insert(service.to_string(), parse(to));
+            last.insert(service.to_string(), *to);
             changes
                 .entry(service.to_string())
                 .or_default()
-                .push((e.time, parse(to)));
+                .push((e.time, *to));
         }
     }
     let scm = m.open_sc_manager(SC_MANAGER_ALL_ACCESS).expect("admin");

@@ -147,6 +147,6 @@ fn trace_index(m: &Machine, service: &str, to: &str) -> usize {
     m.trace()
         .entries()
         .iter()
-        .position(|e| matches!(&e.kind, TraceKind::StateChanged { service: s, to: t, .. } if &**s == service && t == to))
+        .position(|e| matches!(&e.kind, TraceKind::StateChanged { service: s, to: t, .. } if &**s == service && t.sc_label() == to))
         .unwrap_or_else(|| panic!("{service} never went {to}"))
 }

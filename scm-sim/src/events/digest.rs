@@ -156,8 +156,8 @@ impl Digest {
             K::StateChanged { service, from, to } => {
                 self.word(6);
                 self.str(service);
-                self.str(from);
-                self.str(to);
+                self.str(from.sc_label());
+                self.str(to.sc_label());
             }
             K::ProcessStarted { pid, image } => {
                 self.word(7);

@@ -365,7 +365,7 @@ fn heap_bytes(kind: &TraceKind) -> usize {
             state_name,
             ..
         } => service.len() + 16 + label(state_name),
-        K::StateChanged { service, from, to } => service.len() + 16 + label(from) + label(to),
+        K::StateChanged { service, .. } => service.len() + 16,
         K::ProcessStarted { image, .. } | K::ProcessExited { image, .. } => image.len() + 16,
         K::ServiceMainCalled { service, args, .. } => {
             service.len()

@@ -5,6 +5,7 @@
 //!
 //! ```
 //! use scm_sim::events::{render_text, Trace, TraceKind};
+//! use scm_sim::service::ServiceState;
 //! use std::time::Duration;
 //!
 //! let mut trace = Trace::new();
@@ -12,8 +13,8 @@
 //!     Duration::from_millis(42_250),
 //!     TraceKind::StateChanged {
 //!         service: "Spooler".into(),
-//!         from: "START_PENDING".into(),
-//!         to: "RUNNING".into(),
+//!         from: ServiceState::StartPending,
+//!         to: ServiceState::Running,
 //!     },
 //! );
 //! assert_eq!(seq, 0);
@@ -23,6 +24,7 @@
 
 use super::insert::is_known;
 use super::time_ns;
+use crate::service::ServiceState;
 use crate::Win32Error;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -112,10 +114,12 @@ pub enum TraceKind {
     StateChanged {
         /// The service's key name.
         service: SharedName,
-        /// Old state name.
-        from: Label,
-        /// New state name.
-        to: Label,
+        /// The state it left (written as sc.exe's label, e.g. `START_PENDING`).
+        #[serde(with = "state_label")]
+        from: ServiceState,
+        /// The state it entered.
+        #[serde(with = "state_label")]
+        to: ServiceState,
     },
     /// A process was created.
     ProcessStarted {
@@ -398,4 +402,23 @@ fn one_line(text: &str) -> String {
         }
     }
     out
+}
+
+/// A service state in a trace entry's JSON: sc.exe's label (`START_PENDING`), as the trace has
+/// always been written.
+mod state_label {
+    use crate::service::ServiceState;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(state: &ServiceState, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(state.sc_label())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ServiceState, D::Error> {
+        let label = String::deserialize(d)?;
+        ServiceState::ALL
+            .into_iter()
+            .find(|s| s.sc_label() == label)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown service state {label:?}")))
+    }
 }

@@ -200,8 +200,8 @@ impl Core {
             .unwrap_or_else(|| "".into());
         st.trace_with(|| TraceKind::StateChanged {
             service: name,
-            from: from.sc_label().into(),
-            to: to.sc_label().into(),
+            from,
+            to,
         });
         let reported = matches!(change, Change::Reported(_));
         let logged = match to {
