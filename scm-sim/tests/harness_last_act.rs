@@ -11,11 +11,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rstest::rstest;
+use scm_sim::scm::ScHandle;
 use scm_sim::service::{
     service_fn, ServiceContext, ServiceControl, ServiceControlAccept, ServiceControlHandlerResult,
     ServiceExitCode, ServiceState, ServiceStatus, ServiceTable, StatusHandle,
 };
-use scm_sim::sim::{Rule, ThreadContext, WorkKind};
+use scm_sim::sim::{Rule, ThreadContext};
+use scm_sim_test_support::stop::serve_until_stop;
 use scm_sim_test_support::*;
 
 const STOP: ServiceControl = ServiceControl::Stop;
@@ -52,6 +54,34 @@ fn wait_for_stop(t: &ThreadContext, stop: &AtomicBool) {
             return;
         }
     }
+}
+
+/// An async wait for STOP on virtual time (10 ms polls), for a tracked task.
+async fn poll_for_stop(stop: &AtomicBool) {
+    while !stop.load(Ordering::SeqCst) {
+        tokio::time::sleep(ms(10)).await;
+    }
+}
+
+/// Starts `h`, sends STOP at 105 ms and lets time run to `end`.
+fn stop_at_105ms(bed: &mut Bed, h: ScHandle, end: Duration) {
+    bed.m.start_service(h, &[]).expect("start");
+    bed.until(ms(105));
+    bed.m.control_service(h, STOP).expect("stop");
+    bed.until(end);
+}
+
+/// The run of `seed` left no process behind and broke no rule.
+fn assert_clean(bed: &Bed, seed: u64) {
+    assert!(
+        bed.m.processes().is_empty(),
+        "seed {seed}: the process exited"
+    );
+    assert!(
+        bed.m.violations().is_empty(),
+        "seed {seed}: {}",
+        reports(&bed.m)
+    );
 }
 
 fn stopped() -> ServiceStatus {
@@ -130,10 +160,7 @@ fn run_thread_main(seed: u64, join: bool, ending: Ending) -> (Bed, u32, u32) {
     let (lines_tx, lines_rx) = std_mpsc::channel();
     let mut bed = Bed::new(seed);
     let h = bed.own("Ported", service_fn(thread_main(join, ending, lines_tx)));
-    bed.m.start_service(h, &[]).expect("start");
-    bed.until(ms(105));
-    bed.m.control_service(h, STOP).expect("stop");
-    bed.until(ms(2000));
+    stop_at_105ms(&mut bed, h, ms(2000));
     assert_eq!(bed.state(h), ServiceState::Stopped);
     let lines: std::collections::BTreeMap<&str, u32> = lines_rx.try_iter().collect();
     (
@@ -149,35 +176,11 @@ fn an_async_service_main_reporting_stopped_as_its_last_act_is_clean() {
         let mut bed = Bed::new(seed);
         let h = bed.own(
             "Modern",
-            service_fn(|ctx: ServiceContext, _| async move {
-                let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-                let status = ctx
-                    .register_handler(move |req| {
-                        if req.control == ServiceControl::Stop {
-                            let _ = tx.send(());
-                        }
-                        ServiceControlHandlerResult::NoError
-                    })
-                    .expect("register");
-                let _ = status.set_status(ServiceStatus::running(ServiceControlAccept::STOP));
-                rx.recv().await;
-                let _ = status.set_status(stopped());
-            }),
+            service_fn(|ctx: ServiceContext, _| async move { serve_until_stop(&ctx).await }),
         );
-        bed.m.start_service(h, &[]).expect("start");
-        bed.until(ms(105));
-        bed.m.control_service(h, STOP).expect("stop");
-        bed.until(ms(200));
+        stop_at_105ms(&mut bed, h, ms(200));
         assert_eq!(bed.state(h), ServiceState::Stopped);
-        assert!(
-            bed.m.processes().is_empty(),
-            "seed {seed}: the process exited"
-        );
-        assert!(
-            bed.m.violations().is_empty(),
-            "seed {seed}: {}",
-            reports(&bed.m)
-        );
+        assert_clean(&bed, seed);
     }
 }
 
@@ -187,21 +190,8 @@ fn an_async_service_main_reporting_stopped_as_its_last_act_is_clean() {
 fn a_service_main_thread_reporting_stopped_as_its_last_act_is_clean(#[case] join: bool) {
     for seed in SEEDS {
         let (bed, _, _) = run_thread_main(seed, join, Ending::LastAct);
-        assert!(
-            bed.m.processes().is_empty(),
-            "seed {seed}: the process exited"
-        );
-        assert!(
-            bed.m.violations().is_empty(),
-            "seed {seed}: {}",
-            reports(&bed.m)
-        );
-        let unit = bed
-            .m
-            .work()
-            .into_iter()
-            .find(|w| w.kind == WorkKind::Thread)
-            .expect("tracked");
+        assert_clean(&bed, seed);
+        let unit = first_thread(&bed.m);
         assert_eq!(unit.name, "service main");
         assert!(!unit.alive && !unit.killed, "{unit:?}");
     }
@@ -216,35 +206,13 @@ fn a_service_main_task_reporting_stopped_as_its_last_act_is_clean() {
             service_fn(|ctx: ServiceContext, _| async move {
                 let inner = ctx.clone();
                 let main = ctx.spawn_task("service main", async move {
-                    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-                    let status = inner
-                        .register_handler(move |req| {
-                            if req.control == ServiceControl::Stop {
-                                let _ = tx.send(());
-                            }
-                            ServiceControlHandlerResult::NoError
-                        })
-                        .expect("register");
-                    let _ = status.set_status(ServiceStatus::running(ServiceControlAccept::STOP));
-                    rx.recv().await;
-                    let _ = status.set_status(stopped());
+                    serve_until_stop(&inner).await;
                 });
                 let _ = main.await;
             }),
         );
-        bed.m.start_service(h, &[]).expect("start");
-        bed.until(ms(105));
-        bed.m.control_service(h, STOP).expect("stop");
-        bed.until(ms(200));
-        assert!(
-            bed.m.processes().is_empty(),
-            "seed {seed}: the process exited"
-        );
-        assert!(
-            bed.m.violations().is_empty(),
-            "seed {seed}: {}",
-            reports(&bed.m)
-        );
+        stop_at_105ms(&mut bed, h, ms(200));
+        assert_clean(&bed, seed);
     }
 }
 
@@ -294,9 +262,7 @@ fn a_worker_task_outliving_stopped_is_flagged_but_not_the_service_main_task() {
                 let main = ctx.spawn_task("service main", async move {
                     let stop = Arc::new(AtomicBool::new(false));
                     let status = register(&inner, stop.clone());
-                    while !stop.load(Ordering::SeqCst) {
-                        tokio::time::sleep(ms(10)).await;
-                    }
+                    poll_for_stop(&stop).await;
                     let uploader_line = line!() + 1;
                     inner.spawn_task("uploader", async {
                         tokio::time::sleep(Duration::from_secs(10)).await;
@@ -308,22 +274,14 @@ fn a_worker_task_outliving_stopped_is_flagged_but_not_the_service_main_task() {
             }
         }),
     );
-    bed.m.start_service(h, &[]).expect("start");
-    bed.until(ms(105));
-    bed.m.control_service(h, STOP).expect("stop");
-    bed.until(ms(200));
+    stop_at_105ms(&mut bed, h, ms(200));
     let uploader_line = lines_rx.recv_timeout(REAL_WAIT).expect("line");
     let v = the_violation(&bed.m, Rule::StoppedWithLiveWork);
     assert_eq!(
         v.seen,
         format!(
             "STOPPED while alive: task \"uploader\" spawned at {}",
-            bed.m
-                .work()
-                .into_iter()
-                .find(|w| w.name == "uploader")
-                .expect("tracked")
-                .site
+            work_named(&bed.m, "uploader").site
         )
     );
     assert!(v.seen.contains(&site(uploader_line)), "{}", v.seen);
@@ -343,12 +301,7 @@ fn a_service_main_thread_that_goes_on_after_stopped_is_flagged() {
             v.seen,
             format!(
                 "{} went on after it reported STOPPED",
-                bed.m
-                    .work()
-                    .into_iter()
-                    .find(|w| w.name == "service main")
-                    .expect("tracked")
-                    .describe()
+                work_named(&bed.m, "service main").describe()
             )
         );
         assert!(v.seen.contains(&site(main_line)), "{}", v.seen);
@@ -388,19 +341,14 @@ fn a_service_main_task_that_awaits_after_stopped_is_flagged() {
             let main = ctx.spawn_task("service main", async move {
                 let stop = Arc::new(AtomicBool::new(false));
                 let status = register(&inner, stop.clone());
-                while !stop.load(Ordering::SeqCst) {
-                    tokio::time::sleep(ms(10)).await;
-                }
+                poll_for_stop(&stop).await;
                 let _ = status.set_status(stopped());
                 tokio::time::sleep(ms(100)).await;
             });
             let _ = main.await;
         }),
     );
-    bed.m.start_service(h, &[]).expect("start");
-    bed.until(ms(105));
-    bed.m.control_service(h, STOP).expect("stop");
-    bed.until(ms(300));
+    stop_at_105ms(&mut bed, h, ms(300));
     let v = the_violation(&bed.m, Rule::StoppedWithLiveWork);
     // The task polls for STOP every 10 ms: it sees the 105 ms STOP at 110 ms.
     assert_eq!(v.time, ms(110));
@@ -421,20 +369,7 @@ fn a_service_main_thread_in_a_shared_host_is_clean_and_the_host_lives_on() {
     // Ported's ServiceMain thread reports STOPPED as its last act in a host that Keeper keeps
     // alive: no process exit to wait for, no violation, Keeper runs on.
     let (lines_tx, _lines_rx) = std_mpsc::channel();
-    let keeper = service_fn(|ctx: ServiceContext, _| async move {
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let status = ctx
-            .register_handler(move |req| {
-                if req.control == ServiceControl::Stop {
-                    let _ = tx.send(());
-                }
-                ServiceControlHandlerResult::NoError
-            })
-            .expect("register");
-        let _ = status.set_status(ServiceStatus::running(ServiceControlAccept::STOP));
-        rx.recv().await;
-        let _ = status.set_status(stopped());
-    });
+    let keeper = service_fn(|ctx: ServiceContext, _| async move { serve_until_stop(&ctx).await });
     let mut bed = Bed::new(9);
     let hs = bed.shared(ServiceTable::new().with("Keeper", keeper).with(
         "Ported",

@@ -8,12 +8,13 @@ use std::time::Duration;
 use scm_sim::events::{Trace, TraceKind};
 use scm_sim::machine::harness::{first_difference, Harness};
 use scm_sim::service::{
-    service_fn, ServiceContext, ServiceControl, ServiceControlAccept, ServiceControlHandlerResult,
-    ServiceExitCode, ServiceState, ServiceStatus, ServiceTable,
+    service_fn, ServiceContext, ServiceControl, ServiceControlAccept, ServiceExitCode,
+    ServiceState, ServiceStatus, ServiceTable,
 };
 use scm_sim::sim::{ReplayToken, Rule, Violation};
 use scm_sim::Machine;
 use scm_sim_test_support::reporter::*;
+use scm_sim_test_support::stop::{run_until_stop, stop_handler};
 use scm_sim_test_support::*;
 
 /// A service with a seeded bug: it starts in a random number of checkpoints (from the
@@ -24,15 +25,7 @@ fn flaky_starter(seed: u64) -> Machine {
     let h = bed.own(
         "Flaky",
         service_fn(|ctx: ServiceContext, _| async move {
-            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-            let status = ctx
-                .register_handler(move |req| {
-                    if req.control == ServiceControl::Stop {
-                        let _ = tx.send(());
-                    }
-                    ServiceControlHandlerResult::NoError
-                })
-                .expect("register");
+            let (status, mut rx) = stop_handler(&ctx);
             let steps = 1 + ctx.random_u64() % 4;
             let mut checkpoint = 0;
             for _ in 0..steps {
@@ -162,16 +155,7 @@ fn busy(seed: u64) -> Machine {
     let threaded = bed.own(
         "Threaded",
         service_fn(|ctx: ServiceContext, _| async move {
-            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-            let status = ctx
-                .register_handler(move |req| {
-                    if req.control == ServiceControl::Stop {
-                        let _ = tx.send(());
-                    }
-                    ServiceControlHandlerResult::NoError
-                })
-                .expect("register");
-            let _ = status.set_status(ServiceStatus::running(ServiceControlAccept::STOP));
+            let (status, mut rx) = run_until_stop(&ctx);
             let blocks = 1 + ctx.random_u64() % 5;
             let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
             ctx.spawn_thread("writer", move |t| {

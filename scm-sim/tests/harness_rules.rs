@@ -11,6 +11,7 @@ use scm_sim::sim::Rule;
 use scm_sim::Machine;
 use scm_sim_test_support::raw::*;
 use scm_sim_test_support::reporter::*;
+use scm_sim_test_support::stop::stop_handler;
 use scm_sim_test_support::*;
 
 use ServiceState::*;
@@ -640,15 +641,7 @@ fn waits_for_its_task(seed: u64) -> Machine {
     let h = bed.own(
         "Svc",
         scm_sim::service::service_fn(|ctx: scm_sim::service::ServiceContext, _| async move {
-            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-            let status = ctx
-                .register_handler(move |req| {
-                    if req.control == ServiceControl::Stop {
-                        let _ = tx.send(());
-                    }
-                    scm_sim::service::ServiceControlHandlerResult::NoError
-                })
-                .expect("register");
+            let (status, mut rx) = stop_handler(&ctx);
             let _ = status.set_status_raw(running());
             rx.recv().await;
             let _ = status.set_status_raw(pending(StopPending, 1, 3000));

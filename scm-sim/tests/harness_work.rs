@@ -11,11 +11,12 @@ use std::time::{Duration, Instant};
 
 use scm_sim::events::TraceKind;
 use scm_sim::service::{
-    service_fn, ServiceContext, ServiceControl, ServiceControlAccept, ServiceControlHandlerResult,
-    ServiceExitCode, ServiceState, ServiceStatus, ServiceTable, StatusHandle,
+    service_fn, ServiceContext, ServiceControl, ServiceExitCode, ServiceState, ServiceStatus,
+    ServiceTable,
 };
-use scm_sim::sim::{Killed, Rule, WorkKind};
+use scm_sim::sim::{Killed, Rule};
 use scm_sim::Win32Error;
+use scm_sim_test_support::stop::run_until_stop;
 use scm_sim_test_support::*;
 
 const STOP: ServiceControl = ServiceControl::Stop;
@@ -25,26 +26,6 @@ const REAL_WAIT: Duration = Duration::from_secs(20);
 /// `tests/harness_work.rs:LINE:` — how a spawn site on `line` of this file starts.
 fn site(line: u32) -> String {
     format!("tests/harness_work.rs:{line}:")
-}
-
-/// Registers a handler that forwards STOP; reports RUNNING. Returns the status handle and
-/// the STOP receiver.
-fn run_until_stop(
-    ctx: &ServiceContext,
-) -> (StatusHandle, tokio::sync::mpsc::UnboundedReceiver<()>) {
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let status = ctx
-        .register_handler(move |req| {
-            if req.control == ServiceControl::Stop {
-                let _ = tx.send(());
-            }
-            ServiceControlHandlerResult::NoError
-        })
-        .expect("register");
-    status
-        .set_status(ServiceStatus::running(ServiceControlAccept::STOP))
-        .expect("RUNNING");
-    (status, rx)
 }
 
 /// What a flushing thread tells the test when it ends: the block it was at, how its last
@@ -141,12 +122,7 @@ fn own_process_stopped_with_live_work_then_killed_at_exit() {
     // The thread was asleep (until 300 ms): its sleep ends with Killed.
     let ending = done_rx.recv_timeout(REAL_WAIT).expect("the thread ends");
     assert_eq!(ending, (3, Err(Killed), true));
-    let unit = bed
-        .m
-        .work()
-        .into_iter()
-        .find(|w| w.kind == WorkKind::Thread)
-        .expect("the thread is tracked");
+    let unit = first_thread(&bed.m);
     assert_eq!(unit.name, "flush worker");
     assert!(unit.killed);
     assert_eq!(unit.progress.as_deref(), Some("flushed 2 of 10 blocks"));
@@ -300,12 +276,7 @@ fn shared_process_work_runs_on_and_its_late_status_is_rejected() {
     );
     // The rejected report did not change the record.
     assert_eq!(bed.state(run.worker), ServiceState::Stopped);
-    let unit = bed
-        .m
-        .work()
-        .into_iter()
-        .find(|w| w.name == "flush worker")
-        .expect("tracked");
+    let unit = work_named(&bed.m, "flush worker");
     assert!(!unit.killed);
     assert_eq!(unit.progress.as_deref(), Some("flushed 3 of 3 blocks"));
 }

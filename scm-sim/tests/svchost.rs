@@ -27,6 +27,7 @@ use scm_sim::service::{
 };
 use scm_sim::svchost::{ServiceDll, SvchostGlobals};
 use scm_sim::Machine;
+use scm_sim_test_support::stop::run_until_stop;
 use scm_sim_test_support::{lines, new_log, Log};
 
 /// The ImagePath of the test group.
@@ -1138,18 +1139,7 @@ fn an_aborted_tracked_task_is_not_live_work() {
         ServiceDll::new().export(
             "ServiceMain",
             service_fn(|ctx: ServiceContext, _args: Vec<String>| async move {
-                let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-                let status = ctx
-                    .register_handler(move |req| {
-                        if req.control == ServiceControl::Stop {
-                            let _ = tx.send(());
-                        }
-                        ServiceControlHandlerResult::NoError
-                    })
-                    .unwrap();
-                status
-                    .set_status(ServiceStatus::running(ServiceControlAccept::STOP))
-                    .unwrap();
+                let (status, mut rx) = run_until_stop(&ctx);
                 let ticker = ctx.spawn_task("ticker", async {
                     loop {
                         tokio::time::sleep(Duration::from_secs(1)).await;

@@ -23,10 +23,11 @@
 //! |---|---|
 //! | [`bed`] | [`Bed`]: an empty machine and an SCM handle, with installs, creates and time |
 //! | [`calls`] | free functions over a [`Machine`]: an admin SCM handle, create, install, open, query, report; the raw-code edges (`control_raw`, `create_raw`, `enum_raw`, `enum_dependents_raw`, `notify_raw`, `control_ex_raw`) |
-//! | [`lookups`] | what a run left: violations, events, the timeline, trigger outcomes |
+//! | [`lookups`] | what a run left: violations, events, the timeline, trigger outcomes, tracked work |
 //! | [`raw`] | raw SetServiceStatus DWORDs: RUNNING, STOPPED, pending with checkpoint and hint |
 //! | [`reporter`] | a service that plays a script of raw reports, sleeps, awaits and spawns |
 //! | [`puppet`] | a service that reports only what the test tells it, and a well-behaved one |
+//! | [`stop`] | a handler that forwards STOP to a channel, and a ServiceMain body that runs until STOP |
 //! | [`triggers`] | a service that logs its argv and TRIGGEREVENTs and idles out; triggers and events |
 //!
 //! The crate root re-exports [`Bed`], [`calls`] and [`lookups`]. The other modules hold names
@@ -52,6 +53,7 @@ pub mod lookups;
 pub mod puppet;
 pub mod raw;
 pub mod reporter;
+pub mod stop;
 pub mod triggers;
 
 pub use bed::{Bed, HOST};

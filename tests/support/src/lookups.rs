@@ -1,7 +1,7 @@
-//! What a run left behind: violations, events, the timeline and trigger outcomes.
+//! What a run left behind: violations, events, the timeline, trigger outcomes and tracked work.
 
 use scm_sim::events::{EventRecord, EventSource};
-use scm_sim::sim::{Rule, Violation};
+use scm_sim::sim::{Rule, Violation, WorkKind, WorkUnit};
 use scm_sim::triggers::TriggerOutcome;
 use scm_sim::Machine;
 
@@ -75,4 +75,20 @@ pub fn outcomes_of(m: &Machine, service: &str) -> Vec<(u64, TriggerOutcome)> {
         .filter(|o| o.service.eq_ignore_ascii_case(service))
         .map(|o| (o.event, o.outcome))
         .collect()
+}
+
+/// The first tracked unit of work (task or thread) named `name`; panics when there is none.
+pub fn work_named(m: &Machine, name: &str) -> WorkUnit {
+    m.work()
+        .into_iter()
+        .find(|w| w.name == name)
+        .unwrap_or_else(|| panic!("no tracked work named {name:?}"))
+}
+
+/// The first tracked real OS thread; panics when there is none.
+pub fn first_thread(m: &Machine) -> WorkUnit {
+    m.work()
+        .into_iter()
+        .find(|w| w.kind == WorkKind::Thread)
+        .expect("a tracked thread")
 }
