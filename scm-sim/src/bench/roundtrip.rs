@@ -101,7 +101,7 @@ pub fn trips(m: &Machine, h: ScHandle, n: u32) -> f64 {
 const BATCHES: u32 = 5;
 
 /// Round trips per second of the service behind `h` over about `n` trips: a warm-up of a
-/// tenth of them (allocator, first process), then the median rate of [`BATCHES`] batches, so
+/// tenth of them (allocator, first process), then the median rate of five batches, so
 /// one disturbed batch (another process taking the core) does not make the figure.
 pub fn steady_rate(m: &Machine, h: ScHandle, n: u32) -> f64 {
     trips(m, h, (n / 10).max(1));

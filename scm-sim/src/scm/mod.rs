@@ -6,7 +6,20 @@
 //! Every request takes one path: it enters the management API, is checked against the record
 //! (state, access, accepted controls), goes to the process's dispatcher, the service's handler
 //! runs, the service reports status through its status handle, the engine validates the
-//! report, updates the record, wakes waiters and writes the trace.
+//! report, updates the record, wakes waiters and writes the trace. Every change of a record's
+//! status, whatever its cause, goes through one function, `Core::transition`
+//! (`record/transition.rs`): the record's fields are private to `record/`.
+//!
+//! | module | job |
+//! |---|---|
+//! | `api`, `create`, `config`, `enumerate`, `notify` | the management API of [`Scm`] |
+//! | `record` | a service record and the transition function, its only writer |
+//! | `database` | the records by service name, with reverse-dependency and pending indexes |
+//! | `handles` | SC_HANDLEs and access rights ([`access`]) |
+//! | `start`, `control`, `lifecycle` | StartService, ControlService, status reports, exits |
+//! | `boot`, `settings` | the database and settings read from the registry at boot |
+//! | `watchdog`, `work` | hang detection and the engine side of work tracking |
+//! | `host` | what processes and service code may ask of the engine (`process::Host`) |
 //!
 //! ```
 //! use scm_sim::Machine;

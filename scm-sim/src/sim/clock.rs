@@ -6,8 +6,9 @@
 //!
 //! 1. **Who runs.** The machine's tasks (processes, dispatchers, ServiceMains, the watchdog,
 //!    the trigger dispatcher, recovery timers, service code's tracked tasks) run only while
-//!    something drives the runtime: a `Machine` call inside `block_on`, [`settle`] or
-//!    [`advance`].
+//!    something drives the runtime: a `Machine` call inside `block_on`,
+//!    [`Machine::settle`](crate::Machine::settle) or
+//!    [`Machine::advance`](crate::Machine::advance).
 //! 2. **When the clock may jump.** A paused tokio clock moves only when the runtime is idle:
 //!    no task is ready and no blocking task is in flight. Then it jumps straight to the next
 //!    timer (a 30 s pipe timeout is one jump, not 30 s of waiting).
@@ -22,16 +23,17 @@
 //!    trigger dispatcher are woken only when they have work (a pending state entered or
 //!    progressed, a trigger event queued), so idle system tasks never keep the runtime busy.
 //!    The transition function also wakes the waiters of the one record it changed.
-//! 6. **Settling.** [`settle`] runs the runtime at the current instant without letting time
-//!    pass: it yields a few times inside `block_on` (a busy runtime is never idle, so the
-//!    clock stays put) and repeats while the activity counter moves; it stops when one round
-//!    changed nothing, or after a bounded number of rounds (a service that loops forever at one
-//!    instant cannot hang the caller).
+//! 6. **Settling.** [`Machine::settle`](crate::Machine::settle) runs the runtime at the
+//!    current instant without letting time pass: it yields a few times inside `block_on`
+//!    (a busy runtime is never idle, so the clock stays put) and repeats while the activity
+//!    counter moves; it stops when one round changed nothing, or after a bounded number of
+//!    rounds (a service that loops forever at one instant cannot hang the caller).
 //! 7. **The rule for blocking calls.** Each blocking `Machine` call runs its async API call to
 //!    completion (time passes as the call needs: a StartService waits for the dispatcher) and
 //!    then settles, so what the call set off at that instant has happened when it returns.
-//! 8. **Advancing.** [`advance`] sleeps `d` on the runtime: the clock jumps timer to timer,
-//!    running everything due at each instant, then settles at the end.
+//! 8. **Advancing.** [`Machine::advance`](crate::Machine::advance) sleeps `d` on the
+//!    runtime: the clock jumps timer to timer, running everything due at each instant, then
+//!    settles at the end.
 //!
 //! ```
 //! use scm_sim::Machine;
@@ -47,7 +49,7 @@
 
 use std::time::Duration;
 
-/// How many rounds [`settle`] runs at most (step 6).
+/// How many rounds [`Machine::settle`](crate::Machine::settle) runs at most (step 6).
 const SETTLE_ROUNDS: usize = 10_000;
 
 /// Yields per round: enough for a control to travel client → SCM → dispatcher → handler.

@@ -8,7 +8,7 @@
 //! | `control` | start, stop, pause, continue, interrogate, control |
 //! | `config` | create, config, description, failure, failureflag, sidtype, privs, triggerinfo, delete |
 //! | `triggers` | parsing `sc triggerinfo` options |
-//! | [`format`] | the output blocks |
+//! | [`format`](mod@format) | the output blocks |
 //! | `usage` | the help texts |
 //!
 //! Each command opens the handles sc.exe opens and closes them before it returns (so a
