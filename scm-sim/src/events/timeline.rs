@@ -148,6 +148,8 @@ pub struct Trace {
     capacity: usize,
     next_seq: u64,
     digest: u64,
+    /// Heap bytes the retained entries own (strings, argv), see [`Trace::retained_bytes`].
+    heap_bytes: usize,
     stream: Option<TraceStream>,
     stream_error: Option<String>,
 }
@@ -165,6 +167,7 @@ impl Clone for Trace {
             capacity: self.capacity,
             next_seq: self.next_seq,
             digest: self.digest,
+            heap_bytes: self.heap_bytes,
             stream: None,
             stream_error: self.stream_error.clone(),
         }
@@ -197,6 +200,7 @@ impl Trace {
             capacity,
             next_seq: 0,
             digest: DIGEST_BASIS,
+            heap_bytes: 0,
             stream: None,
             stream_error: None,
         }
@@ -247,6 +251,7 @@ impl Trace {
             if self.entries.len() >= self.capacity {
                 self.pop_oldest();
             }
+            self.heap_bytes += heap_bytes(&entry.kind);
             self.entries.push_back(entry);
         }
         seq
@@ -294,11 +299,9 @@ impl Trace {
 
     /// An estimate of the memory the retained entries hold: the ring's slots plus the strings
     /// and argument lists they own (names shared with the engine counted once per entry, so
-    /// this errs high). Computed when asked, by walking the retained entries (pushing an entry
-    /// keeps no count).
+    /// this errs high).
     pub fn retained_bytes(&self) -> usize {
-        let owned: usize = self.entries.iter().map(|e| heap_bytes(&e.kind)).sum();
-        self.entries.capacity() * std::mem::size_of::<TraceEntry>() + owned
+        self.entries.capacity() * std::mem::size_of::<TraceEntry>() + self.heap_bytes
     }
 
     /// A stable 64-bit digest of every entry ever pushed (dropped ones included), computed
@@ -318,7 +321,9 @@ impl Trace {
     }
 
     fn pop_oldest(&mut self) {
-        self.entries.pop_front();
+        if let Some(old) = self.entries.pop_front() {
+            self.heap_bytes -= heap_bytes(&old.kind);
+        }
     }
 
     fn evict(&mut self) {
@@ -400,6 +405,7 @@ impl<'de> Deserialize<'de> for Trace {
         let mut trace = Trace::with_capacity(Trace::DEFAULT_CAPACITY.max(entries.len()));
         for e in entries {
             trace.digest = digest_entry(trace.digest, &e);
+            trace.heap_bytes += heap_bytes(&e.kind);
             trace.entries.push_back(e);
         }
         trace.next_seq = next_seq;
