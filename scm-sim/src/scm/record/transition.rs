@@ -69,6 +69,43 @@ pub(crate) enum Change {
     StopSent,
 }
 
+impl super::ServiceRecord {
+    /// Step 3: writes `status` and what `change` implies for the pid, the instance, the
+    /// progress time and the start and stop marks. Returns whether the service progressed (a
+    /// new state or a larger checkpoint).
+    fn apply(&mut self, change: Change, status: RecordStatus, now: Duration) -> bool {
+        let progressed =
+            self.status.state != status.state || status.checkpoint > self.status.checkpoint;
+        self.status = status;
+        match change {
+            Change::StartRequested { instance, .. } => {
+                self.instance = instance;
+                self.stop_sent = false;
+                self.awaiting_dispatcher = true;
+                self.last_progress = now;
+            }
+            Change::HostAssigned { pid } => self.pid = pid,
+            Change::StopSent => self.stop_sent = true,
+            Change::ServiceMainRunning => {
+                self.awaiting_dispatcher = false;
+                if status.checkpoint == 0 {
+                    self.last_progress = now;
+                }
+            }
+            _ => {
+                self.awaiting_dispatcher = false;
+                if progressed {
+                    self.last_progress = now;
+                }
+            }
+        }
+        if status.state == ServiceState::Stopped || matches!(change, Change::DriverLoaded) {
+            self.pid = 0;
+        }
+        progressed
+    }
+}
+
 /// What the SCM itself may do to a record (a service's reports are checked by the oracle).
 fn scm_edge_ok(from: ServiceState, change: Change) -> bool {
     use ServiceState as S;
@@ -130,33 +167,7 @@ impl Core {
             rec.name,
             from.sc_label()
         );
-        let progressed = from != status.state || status.checkpoint > rec.status.checkpoint;
-        rec.status = status;
-        match change {
-            Change::StartRequested { instance, .. } => {
-                rec.instance = instance;
-                rec.stop_sent = false;
-                rec.awaiting_dispatcher = true;
-                rec.last_progress = now;
-            }
-            Change::HostAssigned { pid } => rec.pid = pid,
-            Change::StopSent => rec.stop_sent = true,
-            Change::ServiceMainRunning => {
-                rec.awaiting_dispatcher = false;
-                if status.checkpoint == 0 {
-                    rec.last_progress = now;
-                }
-            }
-            _ => {
-                rec.awaiting_dispatcher = false;
-                if progressed {
-                    rec.last_progress = now;
-                }
-            }
-        }
-        if status.state == ServiceState::Stopped || matches!(change, Change::DriverLoaded) {
-            rec.pid = 0;
-        }
+        let progressed = rec.apply(change, status, now);
         let waiters = rec.waiters.clone();
         self.watch_pending(
             st,
