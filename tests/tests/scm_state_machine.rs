@@ -371,6 +371,115 @@ impl Chaos {
         let next = legal_next(self.current);
         next[self.rng.below(next.len() as u64) as usize]
     }
+
+    /// The start: perhaps an invalid report, a few START_PENDING reports, then STOPPED,
+    /// a hang in START_PENDING, or RUNNING. Returns whether the service then serves controls.
+    async fn start(&mut self) -> bool {
+        if self.rng.below(3) == 0 {
+            self.report_invalid();
+        }
+        for _ in 0..self.rng.below(3) {
+            if !self.report(ServiceState::StartPending) {
+                return false;
+            }
+            self.pause().await;
+        }
+        match self.rng.below(10) {
+            0 => {
+                self.report(ServiceState::Stopped);
+                false
+            }
+            // Hangs in START_PENDING (ServiceMain returns without a word).
+            1 => false,
+            _ => self.report(ServiceState::Running),
+        }
+    }
+
+    /// One control; returns false once the service is gone.
+    async fn on_control(&mut self, control: ServiceControl) -> bool {
+        match control {
+            ServiceControl::Stop => self.on_stop().await,
+            ServiceControl::Pause => {
+                self.pending_then(ServiceState::PausePending, ServiceState::Paused)
+                    .await
+            }
+            ServiceControl::Continue => {
+                self.pending_then(ServiceState::ContinuePending, ServiceState::Running)
+                    .await
+            }
+            ServiceControl::Interrogate => {
+                let cur = self.current;
+                self.report(cur)
+            }
+            _ => self.on_other_control(),
+        }
+    }
+
+    /// STOP: ignored, honoured slowly through STOP_PENDING, or honoured at once.
+    async fn on_stop(&mut self) -> bool {
+        match self.rng.below(8) {
+            0 => true, // ignores it
+            1..=3 => {
+                if self.report(ServiceState::StopPending) {
+                    self.pause().await;
+                    self.report(ServiceState::Stopped)
+                } else {
+                    false
+                }
+            }
+            _ => self.report(ServiceState::Stopped),
+        }
+    }
+
+    /// PAUSE or CONTINUE: half the time through `pending` first, then `done`.
+    async fn pending_then(&mut self, pending: ServiceState, done: ServiceState) -> bool {
+        if self.rng.below(2) == 0 && self.report(pending) {
+            self.pause().await;
+        }
+        self.report(done)
+    }
+
+    /// Any other control: an invalid report, a spontaneous stop, a random legal change, or
+    /// nothing.
+    fn on_other_control(&mut self) -> bool {
+        match self.rng.below(4) {
+            0 => {
+                self.report_invalid();
+                true
+            }
+            1 => self.report(ServiceState::Stopped),
+            2 => {
+                let next = self.any_next();
+                self.report(next)
+            }
+            _ => true,
+        }
+    }
+}
+
+/// What the chaotic service's handler answers to every control.
+fn random_handler_result(rng: &mut Rng) -> ServiceControlHandlerResult {
+    match rng.below(3) {
+        0 => ServiceControlHandlerResult::NoError,
+        1 => ServiceControlHandlerResult::NotImplemented,
+        _ => ServiceControlHandlerResult::Other(0xdead_beef),
+    }
+}
+
+/// The controls the chaotic service accepts: usually STOP, often PAUSE/CONTINUE, sometimes
+/// PARAMCHANGE.
+fn random_accept(rng: &mut Rng) -> ServiceControlAccept {
+    let mut accept = ServiceControlAccept::empty();
+    if rng.below(8) != 0 {
+        accept |= ServiceControlAccept::STOP;
+    }
+    if rng.below(2) == 0 {
+        accept |= ServiceControlAccept::PAUSE_CONTINUE;
+    }
+    if rng.below(3) == 0 {
+        accept |= ServiceControlAccept::PARAMCHANGE;
+    }
+    accept
 }
 
 /// A Rust service that behaves randomly but only ever reports legal transitions (plus
@@ -383,11 +492,7 @@ fn chaotic(seed: u64, anomalies: Anomalies) -> impl Service {
         let anomalies = anomalies.clone();
         async move {
             let mut rng = Rng::new(seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-            let handler_result = match rng.below(3) {
-                0 => ServiceControlHandlerResult::NoError,
-                1 => ServiceControlHandlerResult::NotImplemented,
-                _ => ServiceControlHandlerResult::Other(0xdead_beef),
-            };
+            let handler_result = random_handler_result(&mut rng);
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
             let Ok(status) = ctx.register_handler(move |req| {
                 let _ = tx.send(req.control);
@@ -395,16 +500,7 @@ fn chaotic(seed: u64, anomalies: Anomalies) -> impl Service {
             }) else {
                 return;
             };
-            let mut accept = ServiceControlAccept::empty();
-            if rng.below(8) != 0 {
-                accept |= ServiceControlAccept::STOP;
-            }
-            if rng.below(2) == 0 {
-                accept |= ServiceControlAccept::PAUSE_CONTINUE;
-            }
-            if rng.below(3) == 0 {
-                accept |= ServiceControlAccept::PARAMCHANGE;
-            }
+            let accept = random_accept(&mut rng);
             let mut c = Chaos {
                 status,
                 current: ServiceState::StartPending,
@@ -413,72 +509,11 @@ fn chaotic(seed: u64, anomalies: Anomalies) -> impl Service {
                 rng,
                 anomalies,
             };
-            if c.rng.below(3) == 0 {
-                c.report_invalid();
-            }
-            for _ in 0..c.rng.below(3) {
-                if !c.report(ServiceState::StartPending) {
-                    return;
-                }
-                c.pause().await;
-            }
-            match c.rng.below(10) {
-                0 => {
-                    c.report(ServiceState::Stopped);
-                    return;
-                }
-                // Hangs in START_PENDING (ServiceMain returns without a word).
-                1 => return,
-                _ => {
-                    if !c.report(ServiceState::Running) {
-                        return;
-                    }
-                }
+            if !c.start().await {
+                return;
             }
             while let Some(control) = rx.recv().await {
-                let alive = match control {
-                    ServiceControl::Stop => match c.rng.below(8) {
-                        0 => true, // ignores it
-                        1..=3 => {
-                            if c.report(ServiceState::StopPending) {
-                                c.pause().await;
-                                c.report(ServiceState::Stopped)
-                            } else {
-                                false
-                            }
-                        }
-                        _ => c.report(ServiceState::Stopped),
-                    },
-                    ServiceControl::Pause => {
-                        if c.rng.below(2) == 0 && c.report(ServiceState::PausePending) {
-                            c.pause().await;
-                        }
-                        c.report(ServiceState::Paused)
-                    }
-                    ServiceControl::Continue => {
-                        if c.rng.below(2) == 0 && c.report(ServiceState::ContinuePending) {
-                            c.pause().await;
-                        }
-                        c.report(ServiceState::Running)
-                    }
-                    ServiceControl::Interrogate => {
-                        let cur = c.current;
-                        c.report(cur)
-                    }
-                    _ => match c.rng.below(4) {
-                        0 => {
-                            c.report_invalid();
-                            true
-                        }
-                        1 => c.report(ServiceState::Stopped),
-                        2 => {
-                            let next = c.any_next();
-                            c.report(next)
-                        }
-                        _ => true,
-                    },
-                };
-                if !alive {
+                if !c.on_control(control).await {
                     return;
                 }
             }
@@ -579,107 +614,129 @@ impl Checker {
     ) -> Result<(), String> {
         match &e.kind {
             TraceKind::StateChanged { service, from, to } => {
-                let key = service.to_ascii_uppercase();
-                let (from, to) = (*from, *to);
-                let replayed = self.state(&key);
-                if from != replayed {
-                    return Err(format!("{e}: the previous change left {replayed:?}"));
-                }
-                if !legal_next(from).contains(&to) {
-                    return Err(format!("illegal transition: {e}"));
-                }
-                if to == ServiceState::StartPending {
-                    self.stop_sent.insert(key.clone(), false);
-                    // A STOP its dependencies were sent earlier (and ignored or not yet
-                    // honoured) no longer guards them: they are needed again.
-                    for d in self.deps.get(&key).into_iter().flatten() {
-                        self.stop_sent.insert(d.clone(), false);
-                    }
-                    for d in self.deps.get(&key).into_iter().flatten() {
-                        let ds = self.state(d);
-                        if !matches!(
-                            ds,
-                            ServiceState::Running
-                                | ServiceState::Paused
-                                | ServiceState::PausePending
-                                | ServiceState::ContinuePending
-                        ) {
-                            return Err(format!("{e} while its dependency {d} is {ds:?}"));
-                        }
-                    }
-                }
-                self.states.insert(key.clone(), to);
-                // (4) A change the service reported to RUNNING, PAUSED or STOPPED is
-                // followed by its 7036.
-                let reported = matches!(
-                    prev.map(|p| &p.kind),
-                    Some(TraceKind::StatusReported { service: s, accepted_by_scm: true, .. })
-                        if s.eq_ignore_ascii_case(service)
-                );
-                let logged = matches!(
-                    next.map(|n| &n.kind),
-                    Some(TraceKind::Event { id: 7036, service: Some(s) }) if s.eq_ignore_ascii_case(service)
-                );
-                let wants_7036 = matches!(
-                    to,
-                    ServiceState::Running | ServiceState::Paused | ServiceState::Stopped
-                ) && reported;
-                if wants_7036 && !logged {
-                    return Err(format!("{e}: no event 7036"));
-                }
+                self.on_state_changed(e, service, *from, *to, prev, next)
             }
             TraceKind::ControlSent {
                 service,
                 control: 1,
                 ..
-            } => {
-                let key = service.to_ascii_uppercase();
-                for d in self.dependents_of(&key) {
-                    let ds = self.state(d);
-                    if active(ds) {
-                        return Err(format!("{e} while {d}, which depends on it, is {ds:?}"));
-                    }
-                }
-                self.stop_sent.insert(key, true);
-            }
+            } => self.on_stop_sent(e, service),
             TraceKind::Event {
                 id: 7036,
                 service: Some(service),
-            } => {
-                let record = events_7036.get(self.events_seen).ok_or_else(|| {
-                    format!(
-                        "{e}: the event log has only {} 7036 records",
-                        events_7036.len()
-                    )
-                })?;
-                self.events_seen += 1;
-                let Some(TraceKind::StateChanged { service: s, to, .. }) = prev.map(|p| &p.kind)
-                else {
-                    return Err(format!("{e} does not follow a state change"));
-                };
-                let word = to.event_word();
-                let expected = format!("entered the {word} state.");
-                if !s.eq_ignore_ascii_case(service)
-                    || record.service.as_deref() != Some(&**service)
-                    || !record.message.ends_with(&expected)
-                    || record.time != e.time
-                {
-                    return Err(format!(
-                        "{e}: 7036 {:?} at {:?} does not match the change to {to} of {s}",
-                        record.message, record.time
-                    ));
-                }
-            }
+            } => self.on_event_7036(e, service, prev, events_7036),
             TraceKind::Note { text } => {
-                if let Some(name) = text.strip_suffix(" deleted from the database") {
-                    let key = name.to_ascii_uppercase();
-                    self.states.remove(&key);
-                    self.stop_sent.remove(&key);
-                }
+                self.on_note(text);
+                Ok(())
             }
-            _ => {}
+            _ => Ok(()),
+        }
+    }
+
+    /// (1) A state change follows a transition-table edge from the replayed state; (3b) and
+    /// (4) for the change.
+    fn on_state_changed(
+        &mut self,
+        e: &TraceEntry,
+        service: &str,
+        from: ServiceState,
+        to: ServiceState,
+        prev: Option<&TraceEntry>,
+        next: Option<&TraceEntry>,
+    ) -> Result<(), String> {
+        let key = service.to_ascii_uppercase();
+        let replayed = self.state(&key);
+        if from != replayed {
+            return Err(format!("{e}: the previous change left {replayed:?}"));
+        }
+        if !legal_next(from).contains(&to) {
+            return Err(format!("illegal transition: {e}"));
+        }
+        if to == ServiceState::StartPending {
+            self.on_start_pending(e, &key)?;
+        }
+        self.states.insert(key.clone(), to);
+        check_7036_follows(e, service, to, prev, next)
+    }
+
+    /// (3b) A service enters START_PENDING only while its dependencies run; the STOPs they
+    /// were sent no longer guard them.
+    fn on_start_pending(&mut self, e: &TraceEntry, key: &str) -> Result<(), String> {
+        self.stop_sent.insert(key.to_string(), false);
+        // A STOP its dependencies were sent earlier (and ignored or not yet
+        // honoured) no longer guards them: they are needed again.
+        for d in self.deps.get(key).into_iter().flatten() {
+            self.stop_sent.insert(d.clone(), false);
+        }
+        for d in self.deps.get(key).into_iter().flatten() {
+            let ds = self.state(d);
+            if !matches!(
+                ds,
+                ServiceState::Running
+                    | ServiceState::Paused
+                    | ServiceState::PausePending
+                    | ServiceState::ContinuePending
+            ) {
+                return Err(format!("{e} while its dependency {d} is {ds:?}"));
+            }
         }
         Ok(())
+    }
+
+    /// (3a) STOP is never delivered while a dependent is active.
+    fn on_stop_sent(&mut self, e: &TraceEntry, service: &str) -> Result<(), String> {
+        let key = service.to_ascii_uppercase();
+        for d in self.dependents_of(&key) {
+            let ds = self.state(d);
+            if active(ds) {
+                return Err(format!("{e} while {d}, which depends on it, is {ds:?}"));
+            }
+        }
+        self.stop_sent.insert(key, true);
+        Ok(())
+    }
+
+    /// (4) A 7036 trace entry matches the next 7036 record of the event log and the state
+    /// change just before it.
+    fn on_event_7036(
+        &mut self,
+        e: &TraceEntry,
+        service: &str,
+        prev: Option<&TraceEntry>,
+        events_7036: &[scm_sim::events::EventRecord],
+    ) -> Result<(), String> {
+        let record = events_7036.get(self.events_seen).ok_or_else(|| {
+            format!(
+                "{e}: the event log has only {} 7036 records",
+                events_7036.len()
+            )
+        })?;
+        self.events_seen += 1;
+        let Some(TraceKind::StateChanged { service: s, to, .. }) = prev.map(|p| &p.kind) else {
+            return Err(format!("{e} does not follow a state change"));
+        };
+        let word = to.event_word();
+        let expected = format!("entered the {word} state.");
+        if !s.eq_ignore_ascii_case(service)
+            || record.service.as_deref() != Some(service)
+            || !record.message.ends_with(&expected)
+            || record.time != e.time
+        {
+            return Err(format!(
+                "{e}: 7036 {:?} at {:?} does not match the change to {to} of {s}",
+                record.message, record.time
+            ));
+        }
+        Ok(())
+    }
+
+    /// A service deleted from the database is forgotten.
+    fn on_note(&mut self, text: &str) {
+        if let Some(name) = text.strip_suffix(" deleted from the database") {
+            let key = name.to_ascii_uppercase();
+            self.states.remove(&key);
+            self.stop_sent.remove(&key);
+        }
     }
 
     /// (3) A RUNNING service whose dependency is STOPPED: the dependency stopped without a
@@ -704,6 +761,33 @@ impl Checker {
         }
         Ok(())
     }
+}
+
+/// (4) A change the service reported to RUNNING, PAUSED or STOPPED is followed by its 7036.
+fn check_7036_follows(
+    e: &TraceEntry,
+    service: &str,
+    to: ServiceState,
+    prev: Option<&TraceEntry>,
+    next: Option<&TraceEntry>,
+) -> Result<(), String> {
+    let reported = matches!(
+        prev.map(|p| &p.kind),
+        Some(TraceKind::StatusReported { service: s, accepted_by_scm: true, .. })
+            if s.eq_ignore_ascii_case(service)
+    );
+    let logged = matches!(
+        next.map(|n| &n.kind),
+        Some(TraceKind::Event { id: 7036, service: Some(s) }) if s.eq_ignore_ascii_case(service)
+    );
+    let wants_7036 = matches!(
+        to,
+        ServiceState::Running | ServiceState::Paused | ServiceState::Stopped
+    ) && reported;
+    if wants_7036 && !logged {
+        return Err(format!("{e}: no event 7036"));
+    }
+    Ok(())
 }
 
 /// (2) and (5): the records, the processes and the registry.
@@ -854,7 +938,18 @@ fn fail(m: &Machine, step: usize, op: Option<Op>, what: String) -> TestCaseError
     ))
 }
 
-fn run_case(case: &Case) -> Result<(), TestCaseError> {
+/// `Ok` when `ok`, else the failure `what`.
+fn expect(ok: bool, what: String) -> Result<(), String> {
+    if ok {
+        Ok(())
+    } else {
+        Err(what)
+    }
+}
+
+/// A machine with the case's services installed (scripted behaviours or chaotic Rust
+/// services), and where the chaotic services report anomalies.
+fn build_machine(case: &Case) -> (Machine, Anomalies) {
     let mut m = Machine::builder()
         .seed(case.seed)
         .build()
@@ -869,169 +964,246 @@ fn run_case(case: &Case) -> Result<(), TestCaseError> {
             ),
         }
     }
-    let scm = m
-        .open_sc_manager(SC_MANAGER_ALL_ACCESS)
-        .expect("admin SCM handle");
-    let mut handles: Vec<Option<ScHandle>> = vec![None; SLOTS];
-    let mut marked = [false; SLOTS];
-    for (i, h) in handles.iter_mut().enumerate() {
-        *h = Some(
-            create(&mut m, scm, case, i)
-                .map_err(|e| fail(&m, 0, None, format!("create: {e:?}")))?,
-        );
-    }
-    for (i, slot) in case.slots.iter().enumerate() {
-        if let (true, Some(h)) = (slot.started, handles[i]) {
-            // Any outcome: a dependency may fail, an account may clash (1079).
-            let _ = m.start_service(h, &[]);
+    (m, anomalies)
+}
+
+/// One case being run: the machine, the SCM handle, a handle per slot (None once closed and
+/// not reopened), which slots are marked for delete, and the invariant checker.
+struct Run<'a> {
+    case: &'a Case,
+    m: Machine,
+    anomalies: Anomalies,
+    scm: ScHandle,
+    handles: Vec<Option<ScHandle>>,
+    marked: [bool; SLOTS],
+    checker: Checker,
+}
+
+impl<'a> Run<'a> {
+    /// Creates every service, starts those the case starts, and checks the invariants
+    /// (step 0).
+    fn start(case: &'a Case) -> Result<Run<'a>, TestCaseError> {
+        let (mut m, anomalies) = build_machine(case);
+        let scm = m
+            .open_sc_manager(SC_MANAGER_ALL_ACCESS)
+            .expect("admin SCM handle");
+        let mut handles: Vec<Option<ScHandle>> = vec![None; SLOTS];
+        for (i, h) in handles.iter_mut().enumerate() {
+            *h = Some(
+                create(&mut m, scm, case, i)
+                    .map_err(|e| fail(&m, 0, None, format!("create: {e:?}")))?,
+            );
         }
+        for (i, slot) in case.slots.iter().enumerate() {
+            if let (true, Some(h)) = (slot.started, handles[i]) {
+                // Any outcome: a dependency may fail, an account may clash (1079).
+                let _ = m.start_service(h, &[]);
+            }
+        }
+        let mut run = Run {
+            case,
+            m,
+            anomalies,
+            scm,
+            handles,
+            marked: [false; SLOTS],
+            checker: Checker::new(case),
+        };
+        run.check_invariants()
+            .map_err(|w| fail(&run.m, 0, None, w))?;
+        Ok(run)
     }
-    let mut checker = Checker::new(case);
 
-    checker.check_trace(&m).map_err(|w| fail(&m, 0, None, w))?;
-    check_database(&mut m, scm, &checker, &handles).map_err(|w| fail(&m, 0, None, w))?;
+    /// (1) to (5): the new trace entries, then the database.
+    fn check_invariants(&mut self) -> Result<(), String> {
+        self.checker.check_trace(&self.m)?;
+        check_database(&mut self.m, self.scm, &self.checker, &self.handles)
+    }
 
-    for (step, &op) in case.ops.iter().enumerate() {
-        let step = step + 1;
-        let before: Vec<Option<ServiceState>> = handles
+    /// Each slot's state before a step (None without a handle or when the query fails).
+    fn states_before(&mut self) -> Vec<Option<ServiceState>> {
+        let m = &mut self.m;
+        self.handles
             .iter()
             .map(|h| {
                 h.and_then(|h| m.query_service_status(h).ok())
                     .map(|s| s.current_state)
             })
-            .collect();
-        let expect = |ok: bool, what: String| if ok { Ok(()) } else { Err(what) };
-        let outcome: Result<(), String> = match op {
-            Op::Create(i) => {
-                let r = create(&mut m, scm, case, i);
-                match handles[i] {
-                    // Our handle keeps the record alive: a duplicate.
-                    Some(_) => {
-                        let want = if marked[i] { 1072 } else { 1073 };
-                        expect(
-                            code(&r) == want,
-                            format!("create again: {r:?}, want {want}"),
-                        )
-                    }
-                    None => {
-                        if let Ok(h) = r {
-                            handles[i] = Some(h);
-                            marked[i] = false;
-                        }
-                        Ok(())
-                    }
-                }
-            }
-            Op::Start(i) => match handles[i] {
-                None => Ok(()),
-                Some(h) => {
-                    let r = m.start_service(h, &[]);
-                    let disabled = m
-                        .query_service_config(h)
-                        .map(|c| c.start_type == ServiceStartType::Disabled)
-                        .unwrap_or(false);
-                    match before[i] {
-                        Some(s) if active(s) && !marked[i] && !disabled => {
-                            expect(code(&r) == 1056, format!("start while {s:?}: {r:?}"))
-                        }
-                        _ if marked[i] => expect(code(&r) == 1072, format!("start marked: {r:?}")),
-                        _ => Ok(()),
-                    }
-                }
-            },
-            Op::Control(i, control) => match handles[i] {
-                None => Ok(()),
-                Some(h) => {
-                    let r = ServiceControl::from_raw(control).and_then(|c| m.control_service(h, c));
-                    if control == 5 {
-                        expect(code(&r) == 87, format!("SHUTDOWN from a client: {r:?}"))
-                    } else if before[i] == Some(ServiceState::Stopped) && control != 1 {
-                        expect(
-                            code(&r) == 1062,
-                            format!("control {control} on STOPPED: {r:?}"),
-                        )
-                    } else if before[i] == Some(ServiceState::Stopped) {
-                        // STOP: 1051 may come first (checked before the state).
-                        expect(
-                            matches!(code(&r), 1062 | 1051),
-                            format!("STOP on STOPPED: {r:?}"),
-                        )
-                    } else {
-                        Ok(())
-                    }
-                }
-            },
-            Op::Delete(i) => match handles[i] {
-                None => Ok(()),
-                Some(h) => {
-                    let r = m.delete_service(h);
-                    let want = if marked[i] { 1072 } else { 0 };
-                    marked[i] = true;
-                    expect(code(&r) == want, format!("delete: {r:?}, want {want}"))
-                }
-            },
-            Op::CloseReopen(i) => {
-                if let Some(h) = handles[i].take() {
-                    m.close_service_handle(h)
-                        .map_err(|e| fail(&m, step, Some(op), format!("close: {e:?}")))?;
-                }
-                match m.open_service(scm, &name(i), SERVICE_ALL_ACCESS) {
-                    Ok(h) => {
-                        handles[i] = Some(h);
-                        Ok(())
-                    }
-                    Err(Win32Error::SERVICE_DOES_NOT_EXIST) => {
-                        marked[i] = false;
-                        Ok(())
-                    }
-                    Err(e) => Err(format!("reopen: {e:?}")),
-                }
-            }
-            Op::Crash(i) => {
-                let r = m.crash(&name(i));
-                expect(matches!(code(&r), 0 | 1062 | 1060), format!("crash: {r:?}"))
-            }
-            Op::Advance(ms) => {
-                m.advance(Duration::from_millis(ms));
-                Ok(())
-            }
-            Op::SetStartType(i, start) => match handles[i] {
-                None => Ok(()),
-                Some(h) => {
-                    let r = m.change_service_config(
-                        h,
-                        &ChangeConfigParams {
-                            start_type: Some(start),
-                            ..ChangeConfigParams::default()
-                        },
-                    );
-                    let want = if marked[i] { 1072 } else { 0 };
-                    expect(code(&r) == want, format!("change start type: {r:?}"))
-                }
-            },
-        };
-        outcome.map_err(|w| fail(&m, step, Some(op), w))?;
-        if m.trace().len() > 20_000 {
+            .collect()
+    }
+
+    /// Step `step`: applies `op`, checks its outcome (6), then every invariant.
+    fn step(&mut self, step: usize, op: Op) -> Result<(), TestCaseError> {
+        let before = self.states_before();
+        self.apply(op, &before)
+            .map_err(|w| fail(&self.m, step, Some(op), w))?;
+        if self.m.trace().len() > 20_000 {
             return Err(fail(
-                &m,
+                &self.m,
                 step,
                 Some(op),
                 "runaway: the trace keeps growing".into(),
             ));
         }
-        checker
-            .check_trace(&m)
-            .map_err(|w| fail(&m, step, Some(op), w))?;
-        check_database(&mut m, scm, &checker, &handles).map_err(|w| fail(&m, step, Some(op), w))?;
-        let seen = anomalies.lock().unwrap().clone();
+        self.check_invariants()
+            .map_err(|w| fail(&self.m, step, Some(op), w))?;
+        let seen = self.anomalies.lock().unwrap().clone();
         if !seen.is_empty() {
             return Err(fail(
-                &m,
+                &self.m,
                 step,
                 Some(op),
                 format!("the chaotic service saw {seen:?}"),
             ));
         }
+        Ok(())
+    }
+
+    /// Applies `op` and checks the outcomes the state decides (6).
+    fn apply(&mut self, op: Op, before: &[Option<ServiceState>]) -> Result<(), String> {
+        match op {
+            Op::Create(i) => self.create_again(i),
+            Op::Start(i) => self.start_service(i, before[i]),
+            Op::Control(i, control) => self.control(i, control, before[i]),
+            Op::Delete(i) => self.delete(i),
+            Op::CloseReopen(i) => self.close_reopen(i),
+            Op::Crash(i) => {
+                let r = self.m.crash(&name(i));
+                expect(matches!(code(&r), 0 | 1062 | 1060), format!("crash: {r:?}"))
+            }
+            Op::Advance(ms) => {
+                self.m.advance(Duration::from_millis(ms));
+                Ok(())
+            }
+            Op::SetStartType(i, start) => self.set_start_type(i, start),
+        }
+    }
+
+    /// CreateService: a duplicate while our handle keeps the record alive (1073, or 1072
+    /// once marked for delete); otherwise the new handle.
+    fn create_again(&mut self, i: usize) -> Result<(), String> {
+        let r = create(&mut self.m, self.scm, self.case, i);
+        match self.handles[i] {
+            // Our handle keeps the record alive: a duplicate.
+            Some(_) => {
+                let want = if self.marked[i] { 1072 } else { 1073 };
+                expect(
+                    code(&r) == want,
+                    format!("create again: {r:?}, want {want}"),
+                )
+            }
+            None => {
+                if let Ok(h) = r {
+                    self.handles[i] = Some(h);
+                    self.marked[i] = false;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// StartService: 1056 when already active (not marked, not disabled), 1072 when marked.
+    fn start_service(&mut self, i: usize, before: Option<ServiceState>) -> Result<(), String> {
+        let Some(h) = self.handles[i] else {
+            return Ok(());
+        };
+        let r = self.m.start_service(h, &[]);
+        let disabled = self
+            .m
+            .query_service_config(h)
+            .map(|c| c.start_type == ServiceStartType::Disabled)
+            .unwrap_or(false);
+        let marked = self.marked[i];
+        match before {
+            Some(s) if active(s) && !marked && !disabled => {
+                expect(code(&r) == 1056, format!("start while {s:?}: {r:?}"))
+            }
+            _ if marked => expect(code(&r) == 1072, format!("start marked: {r:?}")),
+            _ => Ok(()),
+        }
+    }
+
+    /// ControlService: 87 for SHUTDOWN, 1062 on a STOPPED service (or 1051 for STOP).
+    fn control(
+        &mut self,
+        i: usize,
+        control: u32,
+        before: Option<ServiceState>,
+    ) -> Result<(), String> {
+        let Some(h) = self.handles[i] else {
+            return Ok(());
+        };
+        let r = ServiceControl::from_raw(control).and_then(|c| self.m.control_service(h, c));
+        if control == 5 {
+            expect(code(&r) == 87, format!("SHUTDOWN from a client: {r:?}"))
+        } else if before == Some(ServiceState::Stopped) && control != 1 {
+            expect(
+                code(&r) == 1062,
+                format!("control {control} on STOPPED: {r:?}"),
+            )
+        } else if before == Some(ServiceState::Stopped) {
+            // STOP: 1051 may come first (checked before the state).
+            expect(
+                matches!(code(&r), 1062 | 1051),
+                format!("STOP on STOPPED: {r:?}"),
+            )
+        } else {
+            Ok(())
+        }
+    }
+
+    /// DeleteService: 0, then 1072 once marked.
+    fn delete(&mut self, i: usize) -> Result<(), String> {
+        let Some(h) = self.handles[i] else {
+            return Ok(());
+        };
+        let r = self.m.delete_service(h);
+        let want = if self.marked[i] { 1072 } else { 0 };
+        self.marked[i] = true;
+        expect(code(&r) == want, format!("delete: {r:?}, want {want}"))
+    }
+
+    /// CloseServiceHandle then OpenService: the service is gone (1060) once deleted.
+    fn close_reopen(&mut self, i: usize) -> Result<(), String> {
+        if let Some(h) = self.handles[i].take() {
+            self.m
+                .close_service_handle(h)
+                .map_err(|e| format!("close: {e:?}"))?;
+        }
+        match self.m.open_service(self.scm, &name(i), SERVICE_ALL_ACCESS) {
+            Ok(h) => {
+                self.handles[i] = Some(h);
+                Ok(())
+            }
+            Err(Win32Error::SERVICE_DOES_NOT_EXIST) => {
+                self.marked[i] = false;
+                Ok(())
+            }
+            Err(e) => Err(format!("reopen: {e:?}")),
+        }
+    }
+
+    /// ChangeServiceConfig of the start type: 0, or 1072 once marked.
+    fn set_start_type(&mut self, i: usize, start: ServiceStartType) -> Result<(), String> {
+        let Some(h) = self.handles[i] else {
+            return Ok(());
+        };
+        let r = self.m.change_service_config(
+            h,
+            &ChangeConfigParams {
+                start_type: Some(start),
+                ..ChangeConfigParams::default()
+            },
+        );
+        let want = if self.marked[i] { 1072 } else { 0 };
+        expect(code(&r) == want, format!("change start type: {r:?}"))
+    }
+}
+
+fn run_case(case: &Case) -> Result<(), TestCaseError> {
+    let mut run = Run::start(case)?;
+    for (step, &op) in case.ops.iter().enumerate() {
+        run.step(step + 1, op)?;
     }
     Ok(())
 }
