@@ -23,8 +23,9 @@
 //! (`PROPTEST_RNG_SEED` and `PROPTEST_CASES` explore further). A failure prints the case, the
 //! step and the machine's whole timeline.
 //!
-//! Two known engine bugs are kept out of this test and exercised by the ignored
-//! `random_api_sequences_with_known_bug_behaviours`: scripted `crash=start` services
+//! Two behaviours that once hit engine bugs (since fixed) are kept out of this test and
+//! exercised by `random_api_sequences_with_known_bug_behaviours`, which runs with the rest:
+//! scripted `crash=start` services
 //! (`death::crash_while_start_pending` in scm_behaviour.rs) and self-crashing services among
 //! several dependencies (`dependencies::dependencies_are_all_running_when_the_dependent_starts`).
 
