@@ -7,7 +7,7 @@ use std::time::Duration;
 use scm_sim::events::{TraceEntry, TraceKind};
 use scm_sim::service::ServiceState;
 use scm_sim::triggers::TriggerOutcome::*;
-use scm_sim_examples::trigger_idle::{report, run, GUID_DEVINTERFACE_DISK, NAME};
+use scm_sim_examples::trigger_idle::{report, run, Raised, Run, GUID_DEVINTERFACE_DISK, NAME};
 
 /// The position of the first entry at or after `from` that `pred` accepts.
 fn find(
@@ -27,30 +27,34 @@ fn note(text: String) -> impl Fn(&TraceKind) -> bool {
     move |k| matches!(k, TraceKind::Note { text: t } if *t == text)
 }
 
-#[test]
-fn the_trace_shows_the_requeue() {
-    let mut run = run();
-    let r = run.raised;
-    let trace = run.machine.trace();
-    let e: Vec<_> = trace.entries().iter().cloned().collect();
-    let e = &e[..];
-    let s = Duration::from_secs;
+fn state_changed_to(state: ServiceState) -> impl Fn(&TraceKind) -> bool {
+    move |k| matches!(k, TraceKind::StateChanged { service, to, .. } if &**service == NAME && *to == state)
+}
 
+fn trigger_event_sent(k: &TraceKind) -> bool {
+    matches!(k, TraceKind::ControlSent { service, control: 32, .. } if &**service == NAME)
+}
+
+/// Where the idle stop went: the TRIGGEREVENT sent during it and the STOPPED after it.
+struct IdleStop {
+    sent: usize,
+    stopped: usize,
+}
+
+/// The idle stop at 40 s; an arrival during it sent as TRIGGEREVENT, answered 1115 and
+/// queued; then STOPPED after the cleanup.
+fn check_idle_stop_queues_the_arrival(e: &[TraceEntry], r: &Raised) -> IdleStop {
+    let s = Duration::from_secs;
     // The idle stop begins 30 s after the last arrival handled.
     let idle = find(
         e,
         0,
         "STOP_PENDING",
-        |k| matches!(k, TraceKind::StateChanged { service, to, .. } if &**service == NAME && *to == ServiceState::StopPending),
+        state_changed_to(ServiceState::StopPending),
     );
     assert_eq!(e[idle].time, s(40));
     // An arrival during the stop: TRIGGEREVENT sent, answered 1115, queued.
-    let sent = find(
-        e,
-        idle,
-        "TRIGGEREVENT",
-        |k| matches!(k, TraceKind::ControlSent { service, control: 32, .. } if &**service == NAME),
-    );
+    let sent = find(e, idle, "TRIGGEREVENT", trigger_event_sent);
     let refused = find(
         e,
         sent,
@@ -63,14 +67,21 @@ fn the_trace_shows_the_requeue() {
             && text.ends_with("answered 1115 while stopping"))
     });
     assert_eq!(e[queued].time, s(41));
-    // STOPPED after the cleanup, then the restart for the queued event.
+    // STOPPED after the cleanup.
     let stopped = find(
         e,
         queued,
         "STOPPED",
-        |k| matches!(k, TraceKind::StateChanged { service, to, .. } if &**service == NAME && *to == ServiceState::Stopped),
+        state_changed_to(ServiceState::Stopped),
     );
     assert_eq!(e[stopped].time, s(43));
+    IdleStop { sent, stopped }
+}
+
+/// After STOPPED: the restart with "TriggerStarted" for the queued event, RUNNING with
+/// TRIGGEREVENT accepted, then the arrival queued behind delivered as one TRIGGEREVENT.
+fn check_restart_delivers_the_queued(e: &[TraceEntry], r: &Raised, stopped: usize) {
+    let s = Duration::from_secs;
     let restart = find(e, stopped, "the restart", |k| {
         matches!(k, TraceKind::ServiceMainCalled { service, args, .. }
             if &**service == NAME && args[..] == [NAME, "TriggerStarted"])
@@ -93,7 +104,7 @@ fn the_trace_shows_the_requeue() {
         e,
         running.max(started),
         "the queued TRIGGEREVENT",
-        |k| matches!(k, TraceKind::ControlSent { service, control: 32, .. } if &**service == NAME),
+        trigger_event_sent,
     );
     let delivered = find(
         e,
@@ -105,14 +116,10 @@ fn the_trace_shows_the_requeue() {
         )),
     );
     assert_eq!(e[delivered].time, s(43));
-    // Exactly one TRIGGEREVENT for the event queued behind: none was sent while stopping.
-    let sent_during_stop = e[sent + 1..stopped]
-        .iter()
-        .filter(|x| matches!(&x.kind, TraceKind::ControlSent { control: 32, .. }))
-        .count();
-    assert_eq!(sent_during_stop, 0);
+}
 
-    // The outcomes, and the service's own view.
+/// The outcomes of the four USB arrivals, and what the service logged.
+fn check_outcomes_and_log(run: &Run, r: &Raised) {
     let outcomes: Vec<_> = run
         .outcomes()
         .into_iter()
@@ -144,6 +151,27 @@ fn the_trace_shows_the_requeue() {
             "stopped".to_string(),
         ]
     );
+}
+
+#[test]
+fn the_trace_shows_the_requeue() {
+    let mut run = run();
+    let r = run.raised;
+    let trace = run.machine.trace();
+    let e: Vec<_> = trace.entries().iter().cloned().collect();
+    let e = &e[..];
+
+    let IdleStop { sent, stopped } = check_idle_stop_queues_the_arrival(e, &r);
+    check_restart_delivers_the_queued(e, &r, stopped);
+    // Exactly one TRIGGEREVENT for the event queued behind: none was sent while stopping.
+    let sent_during_stop = e[sent + 1..stopped]
+        .iter()
+        .filter(|x| matches!(&x.kind, TraceKind::ControlSent { control: 32, .. }))
+        .count();
+    assert_eq!(sent_during_stop, 0);
+
+    // The outcomes, and the service's own view.
+    check_outcomes_and_log(&run, &r);
     // The mouse matched nothing; nothing is left in the queue; the service idled out again.
     assert!(run
         .machine

@@ -8,12 +8,27 @@ fn s(text: &str) -> String {
     text.to_string()
 }
 
+fn spooler() -> String {
+    s("Spooler")
+}
+
+fn image() -> String {
+    s(r"C:\Windows\System32\spoolsv.exe")
+}
+
 /// Start Spooler, stop it with a rejected final report, then a crash.
 fn sample() -> Trace {
-    let ms = Duration::from_millis;
-    let spooler = || s("Spooler");
-    let image = || s(r"C:\Windows\System32\spoolsv.exe");
     let mut t = Trace::new();
+    push_start(&mut t);
+    push_rejected_stop(&mut t);
+    push_crash(&mut t);
+    t
+}
+
+/// StartService from sc.exe: the process, ServiceMain, RUNNING accepted, the state change and
+/// event 7036.
+fn push_start(t: &mut Trace) {
+    let ms = Duration::from_millis;
     t.push(
         ms(0),
         TraceKind::ApiCall {
@@ -76,6 +91,12 @@ fn sample() -> Trace {
             service: Some(spooler().into()),
         },
     );
+}
+
+/// STOP sent and handled, then a STOPPED report with a nonzero checkpoint, rejected as a
+/// violation.
+fn push_rejected_stop(t: &mut Trace) {
+    let ms = Duration::from_millis;
     t.push(
         ms(42_250),
         TraceKind::ControlSent {
@@ -115,6 +136,11 @@ fn sample() -> Trace {
             detail: s("checkpoint 3 while STOPPED; #1"),
         },
     );
+}
+
+/// The stop times out, the process crashes, and a closing note.
+fn push_crash(t: &mut Trace) {
+    let ms = Duration::from_millis;
     t.push(
         ms(72_260),
         TraceKind::Timeout {
@@ -138,7 +164,6 @@ fn sample() -> Trace {
             text: s("done; ok").into(),
         },
     );
-    t
 }
 
 const TEXT: &str = r"   0.000s  call       StartService(Spooler) from sc.exe argv=[]

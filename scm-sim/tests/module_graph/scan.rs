@@ -100,11 +100,7 @@ fn parse_file(krate: &mut Crate, file: &str, module: ModPath, toks: &[Tok]) {
         let at_module_level = depth == stack.last().unwrap().1;
         match t {
             "#" => {
-                let (end, is_cfg_test) = attribute(toks, i);
-                i = end;
-                if is_cfg_test {
-                    i = skip_item(toks, i);
-                }
+                i = skip_attribute(toks, i);
                 continue;
             }
             "{" => depth += 1,
@@ -116,30 +112,16 @@ fn parse_file(krate: &mut Crate, file: &str, module: ModPath, toks: &[Tok]) {
             }
             "pub" => {
                 pending_pub = true;
-                i += 1;
-                if toks.get(i).map(|t| t.text.as_str()) == Some("(") {
-                    while toks[i].text != ")" {
-                        i += 1;
-                    }
-                    i += 1;
-                }
+                i = skip_visibility(toks, i);
                 continue;
             }
             "use" => {
-                let (end, trees) = use_tree(toks, i + 1);
-                for (segs, alias, line) in trees {
-                    record_use(krate, file, &cur, segs, alias, line, pending_pub);
-                }
+                i = parse_use(krate, file, &cur, toks, i, pending_pub);
                 pending_pub = false;
-                i = end;
                 continue;
             }
             "mod" if at_module_level => {
-                let name = toks[i + 1].text.clone();
-                let mut child = cur.clone();
-                child.push(name.clone());
-                krate.modules.entry(child.clone()).or_default();
-                krate.modules.get_mut(&cur).unwrap().insert(name);
+                let child = declare_module(krate, &cur, toks, i);
                 if toks.get(i + 2).map(|t| t.text.as_str()) == Some("{") {
                     depth += 1;
                     stack.push((child, depth));
@@ -149,39 +131,14 @@ fn parse_file(krate: &mut Crate, file: &str, module: ModPath, toks: &[Tok]) {
                 }
             }
             kw if at_module_level && ITEM_KEYWORDS.contains(&kw) => {
-                if let Some(name) = toks.get(i + 1) {
-                    if name.text != "(" && name.text != "<" {
-                        krate
-                            .modules
-                            .get_mut(&cur)
-                            .unwrap()
-                            .insert(name.text.clone());
-                    }
-                }
+                let name = toks
+                    .get(i + 1)
+                    .filter(|name| name.text != "(" && name.text != "<");
+                define_item(krate, &cur, name);
             }
-            "macro_rules" if at_module_level => {
-                if let Some(name) = toks.get(i + 2) {
-                    krate
-                        .modules
-                        .get_mut(&cur)
-                        .unwrap()
-                        .insert(name.text.clone());
-                }
-            }
+            "macro_rules" if at_module_level => define_item(krate, &cur, toks.get(i + 2)),
             _ => {
-                let after_colons = i > 0 && toks[i - 1].text == "::";
-                let is_path_start = toks.get(i + 1).map(|t| t.text.as_str()) == Some("::")
-                    && !after_colons
-                    && is_ident(t);
-                if is_path_start {
-                    let (end, segs) = code_path(toks, i);
-                    krate.refs.push(RawRef {
-                        module: cur.clone(),
-                        segments: segs,
-                        file: file.to_string(),
-                        line: toks[i].line,
-                        reexport: false,
-                    });
+                if let Some(end) = path_reference(krate, file, &cur, toks, i) {
                     i = end;
                     continue;
                 }
@@ -192,6 +149,95 @@ fn parse_file(krate: &mut Crate, file: &str, module: ModPath, toks: &[Tok]) {
         }
         i += 1;
     }
+}
+
+/// Skips the attribute at `i`, and the item it marks when it is `#[cfg(test)]`; returns the
+/// index after them.
+fn skip_attribute(toks: &[Tok], i: usize) -> usize {
+    let (end, is_cfg_test) = attribute(toks, i);
+    if is_cfg_test {
+        skip_item(toks, end)
+    } else {
+        end
+    }
+}
+
+/// Skips `pub` at `i` with its restriction, if any (`pub(crate)`, `pub(in a::b)`); returns
+/// the index after it.
+fn skip_visibility(toks: &[Tok], mut i: usize) -> usize {
+    i += 1;
+    if toks.get(i).map(|t| t.text.as_str()) == Some("(") {
+        while toks[i].text != ")" {
+            i += 1;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// Records the bindings and references of the `use` at `i` in `module`; returns the index
+/// after its `;`.
+fn parse_use(
+    krate: &mut Crate,
+    file: &str,
+    module: &ModPath,
+    toks: &[Tok],
+    i: usize,
+    public: bool,
+) -> usize {
+    let (end, trees) = use_tree(toks, i + 1);
+    for (segs, alias, line) in trees {
+        record_use(krate, file, module, segs, alias, line, public);
+    }
+    end
+}
+
+/// Records the `mod name` at `i` as a module and as an item of `parent`; returns its path.
+fn declare_module(krate: &mut Crate, parent: &ModPath, toks: &[Tok], i: usize) -> ModPath {
+    let name = toks[i + 1].text.clone();
+    let mut child = parent.clone();
+    child.push(name.clone());
+    krate.modules.entry(child.clone()).or_default();
+    krate.modules.get_mut(parent).unwrap().insert(name);
+    child
+}
+
+/// Records `name`, when there is one, as an item defined in `module`.
+fn define_item(krate: &mut Crate, module: &ModPath, name: Option<&Tok>) {
+    if let Some(name) = name {
+        krate
+            .modules
+            .get_mut(module)
+            .unwrap()
+            .insert(name.text.clone());
+    }
+}
+
+/// Records the path starting at `i` (`a::b…`, not itself after a `::`) as a reference from
+/// `module`; returns the index after it, or `None` when no path starts at `i`.
+fn path_reference(
+    krate: &mut Crate,
+    file: &str,
+    module: &ModPath,
+    toks: &[Tok],
+    i: usize,
+) -> Option<usize> {
+    let t = toks[i].text.as_str();
+    let after_colons = i > 0 && toks[i - 1].text == "::";
+    let is_path_start =
+        toks.get(i + 1).map(|t| t.text.as_str()) == Some("::") && !after_colons && is_ident(t);
+    if !is_path_start {
+        return None;
+    }
+    let (end, segs) = code_path(toks, i);
+    krate.refs.push(RawRef {
+        module: module.clone(),
+        segments: segs,
+        file: file.to_string(),
+        line: toks[i].line,
+        reexport: false,
+    });
+    Some(end)
 }
 
 fn is_ident(t: &str) -> bool {
