@@ -131,35 +131,37 @@ fn own_process_stopped_with_live_work_then_killed_at_exit() {
 
 #[test]
 fn a_thread_working_when_its_process_exits_finds_out_at_its_next_sleep() {
-    // The thread works (holding the clock) until the test lets it go; meanwhile the service
-    // is stopped at the same virtual instant and its process exits.
-    let (ready_tx, ready_rx) = std_mpsc::channel::<()>();
-    let (go_tx, go_rx) = std_mpsc::channel::<()>();
+    // The thread works (holding the clock) until its process is gone: it waits for a sender
+    // that only the end of ServiceMain drops. ServiceMain reports STOPPED as soon as the
+    // thread has started working, so the process exits at the same virtual instant while the
+    // thread still works. (Settling waits for a thread that holds the clock, so the thread
+    // must not wait for the test itself.)
     let (done_tx, done_rx) = std_mpsc::channel::<Ending>();
-    let parts = Mutex::new(Some((ready_tx, go_rx, done_tx)));
+    let parts = Mutex::new(Some(done_tx));
     let mut bed = Bed::new(22);
     let h = bed.own(
         "Worker",
         service_fn(move |ctx: ServiceContext, _| {
-            let (ready, go, done) = parts.lock().unwrap().take().expect("started once");
+            let done = parts.lock().unwrap().take().expect("started once");
             async move {
-                let (status, mut stop) = run_until_stop(&ctx);
+                let (status, _stop) = run_until_stop(&ctx);
+                let (ready_tx, ready_rx) = tokio::sync::oneshot::channel::<()>();
+                let (alive_tx, alive_rx) = std_mpsc::channel::<()>();
                 ctx.spawn_thread("compactor", move |t| {
                     t.progress("compacted 1 of 3 segments");
-                    let _ = ready.send(());
-                    let _ = go.recv();
+                    let _ = ready_tx.send(());
+                    let _ = alive_rx.recv(); // returns once ServiceMain is gone
                     let r = t.sleep(ms(5));
                     let _ = done.send((1, r, t.is_killed()));
                 })
                 .expect("thread");
-                stop.recv().await;
+                let _ = ready_rx.await;
                 let _ = status.set_status(ServiceStatus::stopped(ServiceExitCode::NO_ERROR));
+                drop(alive_tx);
             }
         }),
     );
     bed.m.start_service(h, &[]).expect("start");
-    ready_rx.recv_timeout(REAL_WAIT).expect("the thread runs");
-    bed.m.control_service(h, STOP).expect("stop");
     assert_eq!(bed.m.now(), Duration::ZERO, "nothing needed time");
     assert!(bed.m.processes().is_empty(), "the process exited");
     let v = the_violation(&bed.m, Rule::WorkKilledAtExit);
@@ -174,7 +176,6 @@ fn a_thread_working_when_its_process_exits_finds_out_at_its_next_sleep() {
         "{}",
         v.seen
     );
-    go_tx.send(()).expect("the thread waits");
     let ending = done_rx.recv_timeout(REAL_WAIT).expect("the thread ends");
     assert_eq!(ending, (1, Err(Killed), true));
 }

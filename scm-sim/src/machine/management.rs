@@ -74,7 +74,7 @@ impl Machine {
         Fut: Future<Output = T>,
     {
         let scm = self.scm.clone();
-        self.rt.block_on(call(scm))
+        self.block_on(call(scm))
     }
 
     /// OpenSCManager as the machine's caller.

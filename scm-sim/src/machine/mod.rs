@@ -98,6 +98,8 @@ impl Machine {
         let rng = SimRng::new(b.seed);
         let state = State {
             registry,
+            registry_lent_to: None,
+            deferred_deletes: Vec::new(),
             records: Default::default(),
             handles: Default::default(),
             observers: Observers::new(
@@ -182,7 +184,9 @@ impl Machine {
             crate::scm::load_database(&mut st);
         }
         self.start_watchdog();
+        let driving = crate::scm::Driving::enter(&core);
         self.rt.block_on(core.boot());
+        drop(driving);
         // Conditions already true at boot act at boot.
         let now_true = core.lock().triggers.conditions.as_events();
         for event in now_true {
@@ -322,6 +326,7 @@ impl Machine {
 
     /// Runs a future on the machine's runtime (virtual time passes as it needs).
     pub fn block_on<F: Future>(&self, fut: F) -> F::Output {
+        let _driving = crate::scm::Driving::enter(&self.scm.core);
         self.rt.block_on(fut)
     }
 
@@ -344,7 +349,9 @@ impl Machine {
     /// When a hang ended the test ([`crate::scm::HangAction::EndTest`]): the panic message is
     /// the violation report with its replay token.
     pub fn settle(&mut self) {
-        crate::sim::clock::settle(&self.rt, || self.scm.core.activity());
+        let core = &self.scm.core;
+        let _driving = crate::scm::Driving::enter(core);
+        crate::sim::clock::settle(&self.rt, || core.activity(), &core.clock_holders);
         self.check_halt();
     }
 
@@ -354,7 +361,9 @@ impl Machine {
     ///
     /// As [`Machine::settle`].
     pub fn advance(&mut self, d: Duration) {
-        crate::sim::clock::advance(&self.rt, || self.scm.core.activity(), d);
+        let core = &self.scm.core;
+        let _driving = crate::scm::Driving::enter(core);
+        crate::sim::clock::advance(&self.rt, || core.activity(), &core.clock_holders, d);
         self.check_halt();
     }
 
@@ -429,8 +438,7 @@ impl Machine {
             return Err(Win32Error::SERVICE_NOT_ACTIVE);
         }
         let core = self.scm.core.clone();
-        self.rt
-            .block_on(async { core.kill_process(pid, "killed by the harness") });
+        self.block_on(async { core.kill_process(pid, "killed by the harness") });
         self.settle();
         Ok(pid)
     }

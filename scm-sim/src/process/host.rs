@@ -80,10 +80,15 @@ pub(crate) trait Host: Send + Sync + fmt::Debug {
     fn trace_note(&self, text: &str);
     /// Runs `f` on the registry as `service`'s account; HKEY_CURRENT_USER use is a violation.
     fn with_service_registry(
-        &self,
+        self: Arc<Self>,
         service: &str,
         f: &mut dyn FnMut(&mut fake_registry::Registry, &fake_registry::Caller),
     );
+    /// True when the calling thread runs a `with_registry` closure of this machine (blocking
+    /// on virtual time there would stall the machine).
+    fn registry_lent_here(&self) -> bool;
+    /// The tracked threads holding the machine's clock (settling waits for them).
+    fn clock_holders(&self) -> Arc<crate::service::thread::ClockHolders>;
     /// The next draw of `service`'s visible random stream.
     fn service_random_u64(&self, service: &str) -> u64;
     /// A service's Parameters as the registry holds them now.

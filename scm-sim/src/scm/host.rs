@@ -13,7 +13,7 @@ use crate::process::{BoxTask, Host};
 use crate::scm::Core;
 use crate::service::scripted::Behavior;
 use crate::service::RawServiceStatus;
-use crate::sim::{Rule, SimRng, WorkKind};
+use crate::sim::{SimRng, WorkKind};
 
 impl Host for Core {
     fn dispatcher_connected(&self, pid: u32) {
@@ -110,29 +110,19 @@ impl Host for Core {
     }
 
     fn with_service_registry(
-        &self,
+        self: Arc<Self>,
         service: &str,
         f: &mut dyn FnMut(&mut fake_registry::Registry, &fake_registry::Caller),
     ) {
-        let mut st = self.lock();
-        let account = st.record(service).map(|r| r.account()).unwrap_or_default();
-        let caller = fake_registry::Caller::for_service_account(&account);
-        let before = st.registry.access_log().len();
-        f(&mut st.registry, &caller);
-        let hkcu: Vec<String> = st.registry.access_log()
-            [before.min(st.registry.access_log().len())..]
-            .iter()
-            .filter(|r| r.via_current_user)
-            .map(|r| r.path.clone())
-            .collect();
-        for path in hkcu {
-            self.violation(
-                &mut st,
-                Rule::HkcuAccess,
-                service,
-                format!("HKEY_CURRENT_USER used: {path}"),
-            );
-        }
+        Core::with_lent_registry(&self, service, f);
+    }
+
+    fn registry_lent_here(&self) -> bool {
+        Core::registry_lent_here(self)
+    }
+
+    fn clock_holders(&self) -> Arc<crate::service::thread::ClockHolders> {
+        self.clock_holders.clone()
     }
 
     fn service_random_u64(&self, service: &str) -> u64 {

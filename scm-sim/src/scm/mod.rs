@@ -20,6 +20,8 @@
 //! | `boot`, `settings` | the database and settings read from the registry at boot |
 //! | `watchdog`, `work` | hang detection and the engine side of work tracking |
 //! | `host` | what processes and service code may ask of the engine (`process::Host`) |
+//! | `lend` | lending the registry to a service's `with_registry` closure, lock-free |
+//! | `untracked_panic` | a panic in a plain `tokio::spawn` task of service code ends its process |
 //!
 //! ```
 //! use scm_sim::Machine;
@@ -41,11 +43,13 @@ mod database;
 mod enumerate;
 mod handles;
 mod host;
+mod lend;
 mod lifecycle;
 pub(crate) mod notify;
 mod record;
 mod settings;
 mod start;
+mod untracked_panic;
 mod watchdog;
 mod work;
 
@@ -62,16 +66,17 @@ pub(crate) use record::Change;
 pub use record::ServiceConfig;
 pub(crate) use record::{ServiceRecord, StartReason};
 pub use settings::{HangAction, Settings};
+pub(crate) use untracked_panic::Driving;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use tokio::sync::Notify;
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
 use fake_registry::service::service_key_path;
-use fake_registry::{Caller, Registry};
+use fake_registry::Registry;
 
 use crate::events::{ScmEvent, TraceKind};
 pub(crate) use crate::process::table::{ProcessRecord, ProcessTable};
@@ -87,6 +92,11 @@ use handles::HandleTable;
 #[derive(Debug)]
 pub(crate) struct State {
     pub(crate) registry: Registry,
+    /// The thread a service's `with_registry` closure runs on while the registry is lent to
+    /// it (see `lend`); `registry` is then a bare placeholder.
+    pub(crate) registry_lent_to: Option<std::thread::ThreadId>,
+    /// Service keys to delete once a lent registry comes home.
+    pub(crate) deferred_deletes: Vec<String>,
     pub(crate) records: database::Database,
     /// The process table: processes, the programs they run, pids.
     pub(crate) processes: ProcessTable,
@@ -166,6 +176,9 @@ impl State {
         key: &str,
     ) -> Option<fake_registry::service::ServiceParameters> {
         let rec = self.record(key)?;
+        if self.registry_is_lent() {
+            return Some(rec.config.parameters.clone());
+        }
         Some(
             fake_registry::ServiceKey::read(
                 &self.registry,
@@ -194,10 +207,7 @@ impl State {
             return;
         }
         if let Some(rec) = self.records.remove(key) {
-            let _ = self.registry.delete_key_recursive(
-                &Caller::local_system(),
-                &service_key_path(rec.name.as_str()),
-            );
+            self.delete_key_when_home(service_key_path(rec.name.as_str()));
             self.trace_with(|| TraceKind::Note {
                 text: format!("{} deleted from the database", rec.name).into(),
             });
@@ -247,6 +257,8 @@ fn cached_now(
 #[derive(Debug)]
 pub(crate) struct Core {
     state: Mutex<State>,
+    /// Signalled when a lent registry comes home (see `lend`).
+    registry_home: Condvar,
     pub(crate) changed: Notify,
     /// Wakes the hang watchdog (a service entered or progressed in a pending state).
     pub(crate) watch: Notify,
@@ -257,6 +269,8 @@ pub(crate) struct Core {
     /// Tasks the engine itself spawned and that are still alive (processes, ServiceMains,
     /// dispatchers, tracked tasks, system tasks); the census compares it with the runtime's.
     pub(crate) engine_tasks: Arc<std::sync::atomic::AtomicUsize>,
+    /// The tracked threads holding the clock (settling waits for them).
+    pub(crate) clock_holders: Arc<crate::service::thread::ClockHolders>,
 }
 
 /// Decrements the engine's task count when a task it spawned ends (or is aborted).
@@ -272,11 +286,13 @@ impl Core {
     pub(crate) fn new(state: State, rt: tokio::runtime::Handle) -> Arc<Core> {
         Arc::new(Core {
             state: Mutex::new(state),
+            registry_home: Condvar::new(),
             changed: Notify::new(),
             watch: Notify::new(),
             trigger_work: Notify::new(),
             rt,
             engine_tasks: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
+            clock_holders: Arc::default(),
         })
     }
 
@@ -307,11 +323,20 @@ impl Core {
         st.ledger.record(v, halts);
     }
 
+    /// The engine lock. While the registry is lent to a `with_registry` closure (see `lend`),
+    /// only the borrowing thread gets it; every other thread waits for the registry to come
+    /// home.
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        let guard = match self.state.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
+        let mut guard = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        while let Some(borrower) = guard.registry_lent_to {
+            if borrower == std::thread::current().id() {
+                break;
+            }
+            guard = self
+                .registry_home
+                .wait(guard)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
         guard.now_cache.set(None);
         guard
     }
@@ -398,10 +423,11 @@ impl Core {
         self.engine_tasks
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let guard = EngineTask(self.engine_tasks.clone());
-        self.rt.spawn(async move {
-            let _guard = guard;
-            fut.await
-        })
+        self.rt
+            .spawn(untracked_panic::ENGINE_TASK.scope((), async move {
+                let _guard = guard;
+                fut.await
+            }))
     }
 
     /// Tokio tasks alive on the machine's runtime that the engine did not spawn: tasks that

@@ -136,7 +136,9 @@ impl ServiceContext {
     }
 
     /// Spawns a tracked task of this service (a unit of work the harness watches: it is
-    /// named, remembers where it was spawned, and dies with the process).
+    /// named, remembers where it was spawned, and dies with the process). A panic in the task
+    /// ends the service's process, as an unhandled exception in any thread does on Windows
+    /// (its services stop with exit code 1067, ERROR_PROCESS_ABORTED).
     #[track_caller]
     pub fn spawn_task<F>(&self, name: &str, work: F) -> tokio::task::JoinHandle<()>
     where
@@ -156,11 +158,24 @@ impl ServiceContext {
             id,
         };
         let host = self.host.clone();
+        let (pid, service, task_name) = (self.pid, self.name.clone(), name.to_string());
         let task = self.host.spawn_boxed(Box::pin(async move {
             // Marks the unit ended when the task ends, however it ends (returns, is aborted,
             // or dies with its process).
             let _finished = finished;
-            crate::sim::work::run_as_task(id, work, || host.went_on_after_stopped(id)).await;
+            let went_on = host.clone();
+            let run =
+                crate::sim::work::run_as_task(id, work, move || went_on.went_on_after_stopped(id));
+            if let Err(panic) = crate::process::CatchUnwind::new(run).await {
+                // On Windows an unhandled exception in any thread ends the process: a task's
+                // panic is treated as a tracked thread's is (1067 for its services, 7034).
+                let what = format!(
+                    "task \"{task_name}\" of {service} panicked: {}",
+                    crate::process::panic_message(&panic)
+                );
+                host.work_finished(id);
+                host.crash_process(pid, &what);
+            }
         }));
         self.host.attach_task(self.pid, task.abort_handle());
         task
@@ -183,7 +198,7 @@ impl ServiceContext {
             site,
             crate::sim::WorkKind::Thread,
         );
-        let guard = Arc::new(Guard::default());
+        let guard = Arc::new(Guard::new(self.host.clock_holders()));
         guard.arm(self.host.runtime());
         let sleeper = start_sleeper(&self.host, self.pid, guard.clone());
         let tctx = ThreadContext {
@@ -235,6 +250,7 @@ impl ServiceContext {
         let mut f = Some(f);
         let mut out = None;
         self.host
+            .clone()
             .with_service_registry(&self.name, &mut |registry, caller| {
                 if let Some(f) = f.take() {
                     out = Some(f(registry, caller));

@@ -12,7 +12,7 @@ mod name;
 pub mod scripted;
 mod state;
 mod status;
-mod thread;
+pub(crate) mod thread;
 
 pub use codes::{ServiceNotifyMask, ServiceStateFilter, StopReason, StopReasonKind};
 pub use config_codes::{ServiceErrorControl, ServiceStartType, ServiceType};

@@ -10,6 +10,7 @@
 //! ```
 
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc as std_mpsc, Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -29,14 +30,53 @@ impl fmt::Display for Killed {
 
 impl std::error::Error for Killed {}
 
+/// The tracked threads of one machine that hold its clock now (armed guards): settling waits
+/// for them, since a thread working at the current instant is something happening at it
+/// (`sim::clock`, step 6).
+#[derive(Debug, Default)]
+pub(crate) struct ClockHolders {
+    armed: AtomicUsize,
+    released: tokio::sync::Notify,
+}
+
+impl ClockHolders {
+    /// How many threads hold the clock.
+    pub(crate) fn armed(&self) -> usize {
+        self.armed.load(Ordering::SeqCst)
+    }
+
+    /// Waits until no thread holds the clock. The holders' guards keep the runtime busy, so
+    /// the clock cannot jump while this waits.
+    pub(crate) async fn all_released(&self) {
+        loop {
+            let released = self.released.notified();
+            tokio::pin!(released);
+            released.as_mut().enable();
+            if self.armed() == 0 {
+                return;
+            }
+            released.await;
+        }
+    }
+}
+
 /// Holds tokio's auto-advance back while the thread works: a blocking task that waits until
 /// told to go.
 #[derive(Debug, Default)]
 pub(crate) struct Guard {
     release: Mutex<Option<std_mpsc::Sender<()>>>,
+    holders: Arc<ClockHolders>,
 }
 
 impl Guard {
+    /// A guard counted among `holders` while armed.
+    pub(crate) fn new(holders: Arc<ClockHolders>) -> Guard {
+        Guard {
+            release: Mutex::default(),
+            holders,
+        }
+    }
+
     /// Arms a new guard. Must run on the machine's runtime (inside a task or block_on).
     pub(crate) fn arm(&self, rt: &tokio::runtime::Handle) {
         let (tx, rx) = std_mpsc::channel::<()>();
@@ -44,14 +84,22 @@ impl Guard {
             let _ = rx.recv();
         });
         if let Ok(mut slot) = self.release.lock() {
-            *slot = Some(tx);
+            if slot.replace(tx).is_none() {
+                self.holders.armed.fetch_add(1, Ordering::SeqCst);
+            }
         }
     }
 
-    /// Lets the clock go.
+    /// Lets the clock go. Whoever waits for the holders is woken *before* the blocking task
+    /// ends, so the runtime is never idle in between (an idle paused runtime jumps its clock).
     pub(crate) fn release(&self) {
-        if let Ok(mut slot) = self.release.lock() {
-            slot.take();
+        let Ok(mut slot) = self.release.lock() else {
+            return;
+        };
+        if let Some(tx) = slot.take() {
+            self.holders.armed.fetch_sub(1, Ordering::SeqCst);
+            self.holders.released.notify_waiters();
+            drop(tx);
         }
     }
 }
@@ -134,7 +182,17 @@ impl ThreadContext {
     /// Sleeps `d` of virtual time (the clock may advance meanwhile). `Err(Killed)` when the
     /// process died. A thread that reported its service STOPPED and then sleeps did not make
     /// the report its last act: `stopped-with-live-work` (see [`crate::sim::StopReport`]).
+    ///
+    /// # Panics
+    /// Inside a `ServiceContext::with_registry` closure: the machine waits for the registry
+    /// to come home before its clock can move, so the sleep could never end (the panic ends
+    /// the thread's process, as an unhandled exception would).
     pub fn sleep(&self, d: Duration) -> Result<(), Killed> {
+        assert!(
+            !self.host.registry_lent_here(),
+            "ThreadContext::sleep called inside a with_registry closure: the machine's clock \
+             waits for the registry to come home (sleep after the closure returns)"
+        );
         // A thread that reported STOPPED and sleeps has not made the report its last act.
         self.host.went_on_after_stopped(self.id);
         if self.is_killed() {

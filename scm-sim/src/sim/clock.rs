@@ -26,8 +26,11 @@
 //! 6. **Settling.** [`Machine::settle`](crate::Machine::settle) runs the runtime at the
 //!    current instant without letting time pass: it yields a few times inside `block_on`
 //!    (a busy runtime is never idle, so the clock stays put) and repeats while the activity
-//!    counter moves; it stops when one round changed nothing, or after a bounded number of
-//!    rounds (a service that loops forever at one instant cannot hang the caller).
+//!    counter moves; it stops when one round changed nothing and no tracked thread holds the
+//!    clock (a thread working at this instant is something happening at it: settling waits
+//!    for it to sleep or end, as the clock does in step 3), or after a bounded number of
+//!    rounds (a service that loops forever at one instant cannot hang the caller; a thread
+//!    that works forever without sleeping holds the clock, and so the caller, as long).
 //! 7. **The rule for blocking calls.** Each blocking `Machine` call runs its async API call to
 //!    completion (time passes as the call needs: a StartService waits for the dispatcher) and
 //!    then settles, so what the call set off at that instant has happened when it returns.
@@ -49,6 +52,8 @@
 
 use std::time::Duration;
 
+use crate::service::thread::ClockHolders;
+
 /// How many rounds [`Machine::settle`](crate::Machine::settle) runs at most (step 6).
 const SETTLE_ROUNDS: usize = 10_000;
 
@@ -56,7 +61,11 @@ const SETTLE_ROUNDS: usize = 10_000;
 const YIELDS_PER_ROUND: usize = 8;
 
 /// Step 6: runs the machine at the current instant until a round changes nothing.
-pub(crate) fn settle(rt: &tokio::runtime::Runtime, activity: impl Fn() -> u64) {
+pub(crate) fn settle(
+    rt: &tokio::runtime::Runtime,
+    activity: impl Fn() -> u64,
+    holders: &ClockHolders,
+) {
     for _ in 0..SETTLE_ROUNDS {
         let before = activity();
         rt.block_on(async {
@@ -65,13 +74,21 @@ pub(crate) fn settle(rt: &tokio::runtime::Runtime, activity: impl Fn() -> u64) {
             }
         });
         if activity() == before {
-            break;
+            if holders.armed() == 0 {
+                break;
+            }
+            rt.block_on(holders.all_released());
         }
     }
 }
 
 /// Step 8: lets `d` of virtual time pass, running everything due meanwhile, then settles.
-pub(crate) fn advance(rt: &tokio::runtime::Runtime, activity: impl Fn() -> u64, d: Duration) {
+pub(crate) fn advance(
+    rt: &tokio::runtime::Runtime,
+    activity: impl Fn() -> u64,
+    holders: &ClockHolders,
+    d: Duration,
+) {
     rt.block_on(async move { tokio::time::sleep(d).await });
-    settle(rt, activity);
+    settle(rt, activity, holders);
 }
