@@ -37,7 +37,7 @@ use std::time::Duration;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, RngSeed, TestCaseError, TestRunner};
 use scm_sim::events::{render_text, TraceEntry, TraceKind};
-use scm_sim::registry::service::{service_names, ScAction, ScActionKind, ServiceKey};
+use scm_sim::registry::service::{service_names, ScAction, ScActionKind};
 use scm_sim::registry::Caller;
 use scm_sim::scm::access::{SC_MANAGER_ALL_ACCESS, SERVICE_ALL_ACCESS};
 use scm_sim::scm::{ChangeConfigParams, CreateServiceParams, ScHandle, ServiceConfig2};
@@ -50,6 +50,7 @@ use scm_sim::service::{
 use scm_sim::{Machine, Win32Error};
 
 use scm_sim_test_support::code;
+use scm_sim_test_support::consistency::{config_matches_key, records_match_processes};
 
 const SLOTS: usize = 4;
 
@@ -791,7 +792,7 @@ fn check_7036_follows(
     Ok(())
 }
 
-/// (2) and (5): the records, the processes and the registry.
+/// (2) and (5): the records against the trace, the processes and the registry.
 fn check_database(
     m: &mut Machine,
     scm: ScHandle,
@@ -801,56 +802,26 @@ fn check_database(
     let all = m
         .enum_services_status(scm, ServiceType::ALL, ServiceStateFilter::ALL, None)
         .map_err(|e| format!("enum: {e:?}"))?;
-    let processes = m.processes();
     let mut states = BTreeMap::new();
     for e in &all {
-        let s = e.status;
         let key = e.service_name.to_ascii_uppercase();
-        states.insert(key.clone(), s.current_state);
-        if s.current_state != checker.state(&key) {
+        let state = e.status.current_state;
+        if state != checker.state(&key) {
+            let traced = checker.state(&key);
             return Err(format!(
-                "{} is {:?} but the trace says {:?}",
-                e.service_name,
-                s.current_state,
-                checker.state(&key)
-            ));
-        }
-        if !s.current_state.is_pending() && (s.checkpoint, s.wait_hint_ms) != (0, 0) {
-            return Err(format!(
-                "{}: checkpoint/wait hint outside pending: {s:?}",
+                "{} is {state:?} but the trace says {traced:?}",
                 e.service_name
             ));
         }
-        if s.current_state == ServiceState::Stopped {
-            if s.process_id != 0 || !s.controls_accepted.is_empty() {
-                return Err(format!("{} STOPPED with {s:?}", e.service_name));
-            }
-        } else {
-            let hosted = processes
-                .iter()
-                .any(|(pid, _, names)| *pid == s.process_id && names.contains(&e.service_name));
-            if s.process_id == 0 || !hosted {
-                return Err(format!(
-                    "{} is {:?} in pid {} but the processes are {processes:?}",
-                    e.service_name, s.current_state, s.process_id
-                ));
-            }
-        }
+        states.insert(key, state);
     }
-    for (pid, image, names) in &processes {
-        for n in names {
-            let s = all.iter().find(|e| &e.service_name == n).map(|e| e.status);
-            if !s.is_some_and(|s| s.process_id == *pid && active(s.current_state)) {
-                return Err(format!("process {pid} ({image}) lists {n}, which is {s:?}"));
-            }
-        }
-    }
+    records_match_processes(m, scm)?;
     checker.check_dependencies(&states)?;
-
     // The database holds what the registry holds; the registry and QueryServiceConfig agree.
     let reg = m.registry();
-    let sys = Caller::local_system();
-    let in_registry: BTreeSet<String> = service_names(&reg, &sys).into_iter().collect();
+    let in_registry: BTreeSet<String> = service_names(&reg, &Caller::local_system())
+        .into_iter()
+        .collect();
     let in_database: BTreeSet<String> = all.iter().map(|e| e.service_name.clone()).collect();
     if in_registry != in_database {
         return Err(format!(
@@ -858,31 +829,8 @@ fn check_database(
         ));
     }
     for (i, h) in handles.iter().enumerate() {
-        let Some(h) = *h else { continue };
-        let q = m
-            .query_service_config(h)
-            .map_err(|e| format!("QueryServiceConfig({}): {e:?}", name(i)))?;
-        let k = ServiceKey::read(&reg, &sys, &name(i))
-            .map_err(|e| format!("ServiceKey::read({}): {e}", name(i)))?;
-        let mut deps = k.depend_on_service.clone();
-        deps.extend(k.depend_on_group.iter().map(|g| format!("+{g}")));
-        // QueryServiceConfig shows ImagePath expanded (as `sc qc` does) and LocalSystem for
-        // a Win32 service without ObjectName.
-        let image = reg
-            .environment()
-            .expand(k.image_path.as_deref().unwrap_or(""));
-        let account = k.object_name.as_deref().unwrap_or("LocalSystem");
-        let agree = q.service_type.to_raw() == k.service_type
-            && q.start_type.code() == k.start
-            && q.error_control.code() == k.error_control
-            && (q.binary_path_name == image || Some(&q.binary_path_name) == k.image_path.as_ref())
-            && q.load_order_group == k.group.clone().unwrap_or_default()
-            && q.tag_id == k.tag.unwrap_or(0)
-            && q.dependencies == deps
-            && q.service_start_name == account
-            && q.display_name == k.display_name.clone().unwrap_or_else(|| name(i));
-        if !agree {
-            return Err(format!("{}: config {q:?} but registry {k:?}", name(i)));
+        if let Some(h) = *h {
+            config_matches_key(m, h, &name(i), &reg)?;
         }
     }
     Ok(())

@@ -23,6 +23,7 @@
 //! |---|---|
 //! | [`bed`] | [`Bed`]: an empty machine and an SCM handle, with installs, creates and time |
 //! | [`calls`] | free functions over a [`Machine`]: an admin SCM handle, create, install, open, query, report; the raw-code edges (`control_raw`, `create_raw`, `enum_raw`, `enum_dependents_raw`, `notify_raw`, `control_ex_raw`) |
+//! | [`consistency`] | is the machine consistent: records against processes, database against registry |
 //! | [`lookups`] | what a run left: violations, events, the timeline, trigger outcomes, tracked work |
 //! | [`raw`] | raw SetServiceStatus DWORDs: RUNNING, STOPPED, pending with checkpoint and hint |
 //! | [`reporter`] | a service that plays a script of raw reports, sleeps, awaits and spawns |
@@ -49,6 +50,7 @@ use scm_sim::Machine;
 
 pub mod bed;
 pub mod calls;
+pub mod consistency;
 pub mod lookups;
 pub mod puppet;
 pub mod raw;
