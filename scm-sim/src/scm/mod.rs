@@ -145,6 +145,17 @@ impl State {
             .log(|| cached_now(cache, rt, boot), service, event);
     }
 
+    /// [`State::event`] with the event built only when events are recorded (benchmarks turn
+    /// them off; the activity is counted either way).
+    pub(crate) fn event_with(&mut self, key: &str, make: impl FnOnce(&State) -> ScmEvent) {
+        if self.observers.enabled {
+            let event = make(self);
+            self.event(key, event);
+        } else {
+            self.observers.touch();
+        }
+    }
+
     /// Resolves a stored display name: MUI strings through the image's table (else shown as
     /// stored), none to the key name.
     pub(crate) fn resolve_display(&self, name: &str, stored: Option<&str>) -> String {
