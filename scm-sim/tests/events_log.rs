@@ -69,7 +69,7 @@ fn records_fill_id_level_source_and_message() {
     assert_eq!(first.level, EventLevel::Information);
     assert_eq!(first.service.as_deref(), Some("Spooler"));
     assert_eq!(
-        first.message,
+        first.message(),
         "The Print Spooler service entered the running state."
     );
     assert_eq!(

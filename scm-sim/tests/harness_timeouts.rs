@@ -105,7 +105,7 @@ fn check_connect_timeout(t: Timeout, expected: Duration) {
     assert_eq!(e7009.len(), 1, "{}", timeline(&bed.m));
     assert_eq!(e7009[0].time, expected);
     assert_eq!(
-        e7009[0].message,
+        e7009[0].message(),
         format!(
             "A timeout was reached ({} milliseconds) while waiting for the Never service to connect.",
             expected.as_millis()
@@ -114,7 +114,7 @@ fn check_connect_timeout(t: Timeout, expected: Duration) {
     let e7000 = events(&bed.m, 7000);
     assert_eq!(e7000.len(), 1);
     assert_eq!(e7000[0].time, expected);
-    assert!(e7000[0].message.contains(
+    assert!(e7000[0].message().contains(
         "The service did not respond to the start or control request in a timely fashion."
     ));
     assert!(bed.m.processes().is_empty(), "the process was ended");
@@ -204,7 +204,7 @@ fn a_hung_handler_times_out(#[case] t: Timeout, #[case] timeout: Duration) {
     assert_eq!(e.len(), 1);
     assert_eq!(e[0].time, at);
     assert_eq!(
-        e[0].message,
+        e[0].message(),
         format!(
             "A timeout ({} milliseconds) was reached while waiting for a transaction response from the Svc service.",
             timeout.as_millis()
@@ -346,7 +346,7 @@ fn a_stalled_start_is_hung(
     // The rule is broken when the wait hint runs out; the SCM logs 7022 when it gives up,
     // 80 seconds later ("80 seconds plus the last wait hint", Service Startup).
     assert_eq!(e[0].time, at + secs(80));
-    assert_eq!(e[0].message, "The Svc service hung on starting.");
+    assert_eq!(e[0].message(), "The Svc service hung on starting.");
     // HangAction::LeavePending (the default): Windows leaves it START_PENDING.
     assert_eq!(bed.state(h), StartPending);
     assert_eq!(rules(&bed.m), vec![Rule::HungStart]);
@@ -379,7 +379,7 @@ fn a_stalled_stop_is_hung(#[case] hint: &str, #[case] at: Duration) {
         .m
         .events()
         .into_iter()
-        .filter(|e| e.message.contains("stop pending"))
+        .filter(|e| e.message().contains("stop pending"))
         .collect();
     assert_eq!(hung.len(), 1);
     assert_eq!(hung[0].time, at);

@@ -118,7 +118,7 @@ fn control_service_ex_logs_7042_and_databases_are_checked() {
         .into_iter()
         .find(|e| e.id == 7042)
         .expect("7042 logged");
-    assert!(e.message.contains("patching"), "{}", e.message);
+    assert!(e.message().contains("patching"), "{}", e.message());
     assert_eq!(
         m.query_service_status(h).unwrap().current_state,
         ServiceState::Stopped

@@ -136,13 +136,14 @@ fn every_state_change_has_one_trace_entry_and_every_7036_matches_one() {
             let service = ev.service.clone().expect("7036 names its service");
             let matched = changes.get(&service).is_some_and(|list| {
                 list.iter().any(|(t, s)| {
-                    *t == ev.time && ev.message.contains(&format!("{} state", word(*s)))
+                    *t == ev.time && ev.message().contains(&format!("{} state", word(*s)))
                 })
             });
             assert!(
                 matched,
                 "seed {seed}: event 7036 `{}` at {:?} has no state change",
-                ev.message, ev.time
+                ev.message(),
+                ev.time
             );
             logged += 1;
         }

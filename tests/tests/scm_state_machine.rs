@@ -721,12 +721,13 @@ impl Checker {
         let expected = format!("entered the {word} state.");
         if !s.eq_ignore_ascii_case(service)
             || record.service.as_deref() != Some(service)
-            || !record.message.ends_with(&expected)
+            || !record.message().ends_with(&expected)
             || record.time != e.time
         {
             return Err(format!(
                 "{e}: 7036 {:?} at {:?} does not match the change to {to} of {s}",
-                record.message, record.time
+                record.message(),
+                record.time
             ));
         }
         Ok(())

@@ -202,6 +202,27 @@ impl ServiceKey {
                     source,
                 },
             })?;
+        ServiceKey::from_key(name, key)
+    }
+
+    /// Reads a service's configuration from its key already found (a subkey of
+    /// [`SERVICES_KEY`], as [`ServiceKey::read`] finds it): what a reader of every service
+    /// does without resolving each one's path again. `name` only labels the errors, which
+    /// are those of [`ServiceKey::read`].
+    ///
+    /// ```
+    /// use fake_registry::{Caller, Registry};
+    /// use fake_registry::service::{ServiceKey, SERVICES_KEY};
+    ///
+    /// let mut reg = Registry::new();
+    /// let sys = Caller::local_system();
+    /// ServiceKey::new(0x10, 3, 1).write(&mut reg, &sys, "Demo").unwrap();
+    /// let services = reg.open_key(&sys, SERVICES_KEY).unwrap();
+    /// let key = services.subkeys().next().unwrap();
+    /// assert_eq!(ServiceKey::from_key(key.name(), key).unwrap(), ServiceKey::new(0x10, 3, 1));
+    /// ```
+    pub fn from_key(name: &str, key: &crate::key::Key) -> Result<ServiceKey, ServiceKeyError> {
+        check_name(name)?;
         let f = Fields {
             service: name,
             prefix: "",

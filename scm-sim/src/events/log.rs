@@ -22,7 +22,7 @@
 //! assert_eq!(log.len(), 1);
 //! assert_eq!(log.by_id(7036).count(), 1);
 //! let rec = log.for_service("spooler").next().unwrap(); // key names ignore ASCII case
-//! assert_eq!(rec.message, "The Print Spooler service entered the running state.");
+//! assert_eq!(rec.message(), "The Print Spooler service entered the running state.");
 //! assert_eq!(rec.to_string(), "   1.500s  Information  7036  Service Control Manager  \
 //!                              The Print Spooler service entered the running state.");
 //! ```
@@ -32,18 +32,22 @@ use super::time_ns;
 use super::trace::TraceKind;
 use super::values::{EventLevel, EventSource};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::fmt;
 use std::time::Duration;
 
 /// One entry of the event log.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// The message of an SCM event is rendered when it is read ([`EventRecord::message`]), from
+/// the typed event the record keeps: writing an event costs no formatting. Records of other
+/// providers (and records read back from JSON) keep their text as given.
+#[derive(Clone, Debug)]
 pub struct EventRecord {
     /// 1-based number of the record among all written (Windows' EventRecordID): it keeps
     /// counting when the oldest records are overwritten.
     pub record_id: u64,
     /// Virtual time since boot.
-    #[serde(rename = "time_ns", with = "time_ns")]
     pub time: Duration,
     /// The provider.
     pub source: EventSource,
@@ -53,14 +57,85 @@ pub struct EventRecord {
     pub level: EventLevel,
     /// The service's key name, when the event concerns one service.
     pub service: Option<String>,
-    /// The message as Event Viewer shows it (`\n` line breaks).
-    pub message: String,
+    /// The message as given, for events without a typed event (or read back from JSON).
+    text: Option<String>,
     /// The typed event, for SCM/svchost/simulator events (absent for other sources).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<ScmEvent>,
 }
 
+/// An [`EventRecord`] as JSON has it: the message written out.
+#[derive(Serialize, Deserialize)]
+struct RecordJson<'a> {
+    record_id: u64,
+    #[serde(rename = "time_ns", with = "time_ns")]
+    time: Duration,
+    source: EventSource,
+    id: u32,
+    level: EventLevel,
+    service: Option<Cow<'a, str>>,
+    message: Cow<'a, str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    event: Option<ScmEvent>,
+}
+
+impl Serialize for EventRecord {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        RecordJson {
+            record_id: self.record_id,
+            time: self.time,
+            source: self.source.clone(),
+            id: self.id,
+            level: self.level,
+            service: self.service.as_deref().map(Cow::Borrowed),
+            message: self.message(),
+            event: self.event.clone(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for EventRecord {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<EventRecord, D::Error> {
+        let r = RecordJson::deserialize(deserializer)?;
+        Ok(EventRecord {
+            record_id: r.record_id,
+            time: r.time,
+            source: r.source,
+            id: r.id,
+            level: r.level,
+            service: r.service.map(Cow::into_owned),
+            text: Some(r.message.into_owned()),
+            event: r.event,
+        })
+    }
+}
+
+impl PartialEq for EventRecord {
+    /// Equal fields and equal messages (however each is stored).
+    fn eq(&self, other: &EventRecord) -> bool {
+        self.record_id == other.record_id
+            && self.time == other.time
+            && self.source == other.source
+            && self.id == other.id
+            && self.level == other.level
+            && self.service == other.service
+            && self.event == other.event
+            && self.message() == other.message()
+    }
+}
+
+impl Eq for EventRecord {}
+
 impl EventRecord {
+    /// The message as Event Viewer shows it (`\n` line breaks), rendered from the typed event.
+    pub fn message(&self) -> Cow<'_, str> {
+        match (&self.text, &self.event) {
+            (Some(text), _) => Cow::Borrowed(text),
+            (None, Some(event)) => Cow::Owned(event.message()),
+            (None, None) => Cow::Borrowed(""),
+        }
+    }
+
     /// The trace entry that marks this event on the timeline.
     pub fn trace_kind(&self) -> TraceKind {
         TraceKind::Event {
@@ -73,7 +148,7 @@ impl EventRecord {
 impl fmt::Display for EventRecord {
     /// One line: time, level, id, provider, message (line breaks shown as spaces).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let message = self.message.replace(['\r', '\n'], " ");
+        let message = self.message().replace(['\r', '\n'], " ");
         write!(
             f,
             "{:>9}  {:<11}  {:>4}  {}  {}",
@@ -193,7 +268,7 @@ impl EventLog {
                 .records
                 .iter()
                 .map(|r| {
-                    r.message.capacity()
+                    r.text.as_ref().map_or(0, String::capacity)
                         + r.service.as_ref().map_or(0, String::capacity)
                         + r.event
                             .as_ref()
@@ -217,7 +292,7 @@ impl EventLog {
             id: event.id(),
             level: event.level(),
             service: service.map(str::to_string),
-            message: event.message(),
+            text: None,
             event: Some(event),
         };
         self.push(record)
@@ -240,7 +315,7 @@ impl EventLog {
             id,
             level,
             service: service.map(str::to_string),
-            message: message.into(),
+            text: Some(message.into()),
             event: None,
         };
         self.push(record)

@@ -43,7 +43,7 @@
 //! });
 //!
 //! assert_eq!(
-//!     log.entries()[0].message,
+//!     log.entries()[0].message(),
 //!     "A timeout was reached (30000 milliseconds) while waiting for the Slow Service service to connect."
 //! );
 //! assert_eq!(

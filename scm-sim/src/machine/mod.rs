@@ -498,7 +498,7 @@ impl Machine {
                     .iter()
                     .filter_map(|k| st.record(k).map(|r| r.name.to_string()))
                     .collect();
-                (p.pid, p.image.clone(), names)
+                (p.pid, p.image.to_string(), names)
             })
             .collect()
     }

@@ -22,16 +22,18 @@
 //! ```
 
 mod host;
+mod inbox;
 pub(crate) mod table;
 mod unwind;
 
 pub(crate) use host::{BoxTask, Host};
+pub(crate) use inbox::{inbox, InboxReceiver, InboxSender};
 
 pub(crate) use unwind::{panic_message, CatchUnwind};
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
 use crate::error::Win32Error;
 use crate::service::{ControlRequest, ServiceTable};
@@ -61,11 +63,11 @@ pub(crate) enum DispatchMsg {
 pub struct ProcessContext {
     pub(crate) host: Arc<dyn Host>,
     pub(crate) pid: u32,
-    pub(crate) image: String,
-    pub(crate) command_line: String,
+    pub(crate) image: Arc<str>,
+    pub(crate) command_line: Arc<str>,
     pub(crate) own_process: bool,
     pub(crate) handlers: HandlerTable,
-    pub(crate) inbox: Arc<Mutex<Option<mpsc::UnboundedReceiver<DispatchMsg>>>>,
+    pub(crate) inbox: Arc<Mutex<Option<InboxReceiver>>>,
 }
 
 impl fmt::Debug for ProcessContext {

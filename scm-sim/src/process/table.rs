@@ -4,10 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
-use crate::process::DispatchMsg;
+use crate::process::InboxSender;
 use crate::service::Program;
 use crate::sim::SimRng;
 
@@ -15,10 +14,10 @@ use crate::sim::SimRng;
 #[derive(Debug)]
 pub(crate) struct ProcessRecord {
     pub(crate) pid: u32,
-    pub(crate) image: String,
+    pub(crate) image: Arc<str>,
     pub(crate) image_key: String,
     /// The command line it was launched with (svchost hosts: `-k GROUP [-p] [-s NAME]`).
-    pub(crate) command_line: String,
+    pub(crate) command_line: Arc<str>,
     /// The handler the dispatcher is running now (`stop handler of X`), if any.
     pub(crate) busy: Option<BusyHandler>,
     /// DLLs loaded in an svchost host, each with the services using it.
@@ -29,7 +28,7 @@ pub(crate) struct ProcessRecord {
     pub(crate) services: BTreeSet<String>,
     pub(crate) connected: bool,
     pub(crate) exited: bool,
-    pub(crate) sender: mpsc::UnboundedSender<DispatchMsg>,
+    pub(crate) sender: InboxSender,
     pub(crate) tasks: Vec<AbortHandle>,
 }
 

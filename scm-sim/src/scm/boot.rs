@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use fake_registry::service::{service_key_path, service_names, ServiceKey};
+use fake_registry::service::{service_key_path, ServiceKey, SERVICES_KEY};
 use fake_registry::{Caller, Registry};
 
 use crate::events::TraceKind;
@@ -15,7 +15,7 @@ use crate::scm::record::ServiceRecord;
 use crate::scm::Change;
 use crate::scm::Settings;
 use crate::scm::StartReason;
-use crate::scm::{Core, State};
+use crate::scm::{resolve_display, Core, State};
 use crate::service::ServiceState;
 
 const CONTROL: &str = r"HKLM\SYSTEM\CurrentControlSet\Control";
@@ -42,25 +42,37 @@ pub(crate) fn settings_from_registry(reg: &mut Registry, base: &Settings) -> Set
 }
 
 /// Loads every service key into records. Keys with DeleteFlag are purged (as the SCM does
-/// at start-up); keys that do not read as a service are skipped and reported.
+/// at start-up); keys that do not read as a service are skipped and reported. The `Services`
+/// key is found once and each service read from its subkey (no path resolved per service).
 pub(crate) fn load_database(st: &mut State) -> Vec<String> {
     let sys = Caller::local_system();
     let mut skipped = Vec::new();
+    let mut purged = Vec::new();
     st.records.clear();
-    for name in service_names(&st.registry, &sys) {
-        match ServiceKey::read(&st.registry, &sys, &name) {
-            Ok(config) if config.delete_flag == Some(true) => {
-                let _ = st
-                    .registry
-                    .delete_key_recursive(&sys, &service_key_path(&name));
+    let State {
+        registry,
+        records,
+        mui,
+        ..
+    } = st;
+    if let Ok(services) = registry.open_key(&sys, SERVICES_KEY) {
+        // Only subkeys with a `Type` value are services (as `service_names` lists them).
+        for key in services.subkeys().filter(|k| k.value("Type").is_some()) {
+            let name = key.name();
+            match ServiceKey::from_key(name, key) {
+                Ok(config) if config.delete_flag == Some(true) => purged.push(name.to_string()),
+                Ok(config) => {
+                    let display = resolve_display(mui, name, config.display_name.as_deref());
+                    records.insert(ServiceRecord::new(name, config, display));
+                }
+                Err(e) => skipped.push(format!("{name}: {e}")),
             }
-            Ok(config) => {
-                let display = st.resolve_display(&name, config.display_name.as_deref());
-                st.records
-                    .insert(ServiceRecord::new(&name, config, display));
-            }
-            Err(e) => skipped.push(format!("{name}: {e}")),
         }
+    }
+    for name in purged {
+        let _ = st
+            .registry
+            .delete_key_recursive(&sys, &service_key_path(&name));
     }
     for s in &skipped {
         st.trace_with(|| TraceKind::Note {

@@ -270,7 +270,7 @@ impl Core {
 struct Delivery {
     pid: u32,
     name: ServiceName,
-    sender: tokio::sync::mpsc::UnboundedSender<DispatchMsg>,
+    sender: crate::process::InboxSender,
     pipe_timeout: std::time::Duration,
 }
 

@@ -194,8 +194,8 @@ impl Core {
         win32: u32,
         specific: u32,
     ) {
-        let display = st.display_name(key);
         if win32 == Win32Error::SERVICE_SPECIFIC_ERROR.code() {
+            let display = st.display_name(key);
             st.event(
                 key,
                 ScmEvent::ExitFailedSpecific {
@@ -204,6 +204,7 @@ impl Core {
                 },
             );
         } else if win32 != 0 {
+            let display = st.display_name(key);
             st.event(
                 key,
                 ScmEvent::ExitFailed {
@@ -316,7 +317,7 @@ impl Core {
         }
         st.trace_with(|| TraceKind::ProcessExited {
             pid,
-            image: p.image.as_str().into(),
+            image: p.image.clone(),
             exit_code,
             crashed: crash.is_some(),
         });

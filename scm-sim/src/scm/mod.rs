@@ -155,18 +155,21 @@ impl State {
             .log(|| cached_now(cache, rt, boot), service, event);
     }
 
+    /// [`State::event`] with the event built only when events are recorded (benchmarks turn
+    /// them off; the activity is counted either way).
+    pub(crate) fn event_with(&mut self, key: &str, make: impl FnOnce(&State) -> ScmEvent) {
+        if self.observers.enabled {
+            let event = make(self);
+            self.event(key, event);
+        } else {
+            self.observers.touch();
+        }
+    }
+
     /// Resolves a stored display name: MUI strings through the image's table (else shown as
     /// stored), none to the key name.
     pub(crate) fn resolve_display(&self, name: &str, stored: Option<&str>) -> String {
-        match stored {
-            None | Some("") => name.to_string(),
-            Some(s) if s.starts_with('@') => self
-                .mui
-                .get(&s.to_ascii_uppercase())
-                .cloned()
-                .unwrap_or_else(|| s.to_string()),
-            Some(s) => s.to_string(),
-        }
+        resolve_display(&self.mui, name, stored)
     }
 
     /// A service's Parameters as the registry holds them now (svchost and service code read
@@ -227,6 +230,23 @@ impl State {
         self.record(key)
             .map(|r| r.display_name())
             .unwrap_or_else(|| key.to_string())
+    }
+}
+
+/// [`State::resolve_display`] with the MUI table `mui` (for callers holding other parts of
+/// the state).
+pub(crate) fn resolve_display(
+    mui: &BTreeMap<String, String>,
+    name: &str,
+    stored: Option<&str>,
+) -> String {
+    match stored {
+        None | Some("") => name.to_string(),
+        Some(s) if s.starts_with('@') => mui
+            .get(&s.to_ascii_uppercase())
+            .cloned()
+            .unwrap_or_else(|| s.to_string()),
+        Some(s) => s.to_string(),
     }
 }
 

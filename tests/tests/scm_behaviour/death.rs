@@ -255,7 +255,7 @@ fn crash_count_and_nth_action() {
         .events()
         .into_iter()
         .filter(|e| matches!(e.id, 7031 | 7034))
-        .map(|e| e.message)
+        .map(|e| e.message().into_owned())
         .collect();
     assert_eq!(
         texts,

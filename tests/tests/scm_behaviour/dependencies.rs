@@ -81,7 +81,7 @@ fn dependency_failure_event_text() {
     assert_eq!(code(&m.start_service(top, &[])), 1068);
     let e = m.events().into_iter().find(|e| e.id == 7001).unwrap();
     assert_eq!(
-        e.message,
+        e.message(),
         "The Top service depends on the The Dependency service which failed to start because of the following error: \nThe service cannot be started, either because it is disabled or because it has no enabled devices associated with it."
     );
 }

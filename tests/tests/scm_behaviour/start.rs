@@ -133,7 +133,7 @@ fn pipe_timeout_comes_from_the_registry() {
     assert_eq!(m.now() - t0, Duration::from_secs(5));
     let e7009 = m.events().into_iter().find(|e| e.id == 7009).unwrap();
     assert_eq!(
-        e7009.message,
+        e7009.message(),
         "A timeout was reached (5000 milliseconds) while waiting for the Svc service to connect."
     );
 }

@@ -222,14 +222,10 @@ impl Core {
             _ => None,
         };
         if let (true, Some(state)) = (reported, logged) {
-            let display_name = st.display_name(key);
-            st.event(
-                key,
-                ScmEvent::EnteredState {
-                    display_name,
-                    state,
-                },
-            );
+            st.event_with(key, |st| ScmEvent::EnteredState {
+                display_name: st.display_name(key),
+                state,
+            });
         }
     }
 }

@@ -2,7 +2,6 @@
 //! shared process with the same account, or a new process running the image's program.
 
 use std::sync::{Arc, Mutex};
-use tokio::sync::mpsc;
 
 use crate::error::Win32Error;
 use crate::events::TraceKind;
@@ -111,8 +110,8 @@ impl Core {
         plan: &crate::svchost::HostPlan,
         account: String,
     ) -> Result<u32, Win32Error> {
-        let command_line = plan.command_line.clone();
-        let image = executable_of(&command_line);
+        let command_line: Arc<str> = plan.command_line.as_str().into();
+        let image: Arc<str> = executable_of(&command_line).into();
         let installed = st
             .processes
             .programs
@@ -127,7 +126,7 @@ impl Core {
             (None, None) => return Err(Win32Error::FILE_NOT_FOUND),
         };
         let pid = st.processes.allocate_pid(&mut st.rng);
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, rx) = crate::process::inbox();
         let host: Arc<dyn crate::process::Host> = self.clone();
         let ctx = ProcessContext {
             host,
@@ -157,7 +156,7 @@ impl Core {
         self.transition(st, key, Change::HostAssigned { pid });
         st.trace_with(|| TraceKind::ProcessStarted {
             pid,
-            image: command_line.into(),
+            image: command_line,
         });
         let core = self.clone();
         let main = self.spawn(async move {
