@@ -258,6 +258,7 @@ const TABLE: &[(u32, &str, &str)] = &[
     (1084, "ERROR_NOT_SAFEBOOT_SERVICE", "This service cannot be started in Safe Mode."),
     (1115, "ERROR_SHUTDOWN_IN_PROGRESS", "A system shutdown is in progress."),
     (1167, "ERROR_DEVICE_NOT_CONNECTED", "The device is not connected."),
+    (1242, "ERROR_ALREADY_REGISTERED", "The service is already registered."),
     (1243, "ERROR_SERVICE_NOT_FOUND", "The specified service does not exist."),
     (1290, "ERROR_INCOMPATIBLE_SERVICE_SID_TYPE", "The service start failed since one or more services in the same process have an incompatible service SID type setting."),
     (1297, "ERROR_INCOMPATIBLE_SERVICE_PRIVILEGE", "A privilege that the service requires to function properly does not exist in the service account configuration."),

@@ -84,6 +84,11 @@ const SCM: EventSource = EventSource::ServiceControlManager;
     7031, EventLevel::Error, SCM,
     "The A service terminated unexpectedly.  It has done this 2 time(s).  The following corrective action will be taken in 60000 milliseconds: Restart the service."
 )]
+#[case::e7031_own_restart(
+    ScmEvent::Crash { display_name: s("A"), count: 1, delay_ms: 0, action_type: RecoveryAction::from_code(4) },
+    7031, EventLevel::Error, SCM,
+    "The A service terminated unexpectedly.  It has done this 1 time(s).  The following corrective action will be taken in 0 milliseconds: Restart the service."
+)]
 #[case::e7032(
     ScmEvent::RecoveryFailed { display_name: s("A"), action_type: RecoveryAction::RunCommand, error: Win32Error::FILE_NOT_FOUND },
     7032, EventLevel::Error, SCM,
@@ -156,11 +161,6 @@ const SCM: EventSource = EventSource::ServiceControlManager;
     102, EventLevel::Information, EventSource::Svchost,
     "ServiceMain: ServiceMain of the gpsvc service (gpsvc.dll) returned."
 )]
-#[case::sim_hung_stop(
-    ScmEvent::HungStop { display_name: s("A"), waited_ms: 125000 },
-    1, EventLevel::Warning, EventSource::Simulator,
-    "The A service has been stop pending for 125000 milliseconds without reporting progress."
-)]
 fn id_level_source_and_text(
     #[case] event: ScmEvent,
     #[case] id: u32,
@@ -215,14 +215,6 @@ fn symbols_exist_for_netevent_ids_only() {
         ScmEvent::SlowStart {
             display_name: s("A"),
             minutes: 1
-        }
-        .symbol(),
-        None
-    );
-    assert_eq!(
-        ScmEvent::HungStop {
-            display_name: s("A"),
-            waited_ms: 1
         }
         .symbol(),
         None

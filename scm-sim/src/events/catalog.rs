@@ -274,12 +274,3 @@ pub(crate) static SERVICE_MAIN_STOP: Spec = Spec {
     symbol: None,
     template: "ServiceMain: ServiceMain of the %1 service (%2) returned.",
 };
-
-pub(crate) static HUNG_STOP: Spec = Spec {
-    source: EventSource::Simulator,
-    id: 1,
-    level: Warning,
-    symbol: None,
-    template: "The %1 service has been stop pending for %2 milliseconds without \
-               reporting progress.",
-};

@@ -23,8 +23,7 @@ impl ScmEvent {
             | E::StartHung { .. }
             | E::PreshutdownFailed { .. }
             | E::RepeatedControlHang { .. }
-            | E::SlowStart { .. }
-            | E::HungStop { .. } => self.timeout_strings(),
+            | E::SlowStart { .. } => self.timeout_strings(),
             E::BadServiceState { .. }
             | E::ExitFailed { .. }
             | E::ExitFailedSpecific { .. }
@@ -108,10 +107,6 @@ impl ScmEvent {
                 display_name,
                 minutes,
             } => vec![display_name.clone(), minutes.to_string()],
-            E::HungStop {
-                display_name,
-                waited_ms,
-            } => vec![display_name.clone(), waited_ms.to_string()],
             other => unreachable!("not a timeout event: {other:?}"),
         }
     }

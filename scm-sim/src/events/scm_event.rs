@@ -249,14 +249,6 @@ pub enum ScmEvent {
         /// The `ServiceDll` path.
         dll: String,
     },
-    /// Simulator event 1 (Warning, source `scm-sim`): a service stayed in STOP_PENDING past its
-    /// wait hint without progress. Windows logs nothing for this; it is not a Windows id.
-    HungStop {
-        /// The service's display name.
-        display_name: String,
-        /// How long it has been stuck.
-        waited_ms: u64,
-    },
 }
 
 impl ScmEvent {
@@ -318,7 +310,6 @@ impl ScmEvent {
             E::RepeatedControlHang { .. } => &catalog::REPEATED_CONTROL_HANG,
             E::ServiceMainStart { .. } => &catalog::SERVICE_MAIN_START,
             E::ServiceMainStop { .. } => &catalog::SERVICE_MAIN_STOP,
-            E::HungStop { .. } => &catalog::HUNG_STOP,
         }
     }
 

@@ -61,7 +61,7 @@ pub enum EventSource {
     /// System log). The simulator keeps these records in the same log for convenience.
     Svchost,
     /// `scm-sim`: events Windows does not have, written by the simulator only (never a fake
-    /// Windows id; see [`ScmEvent::HungStop`](crate::events::ScmEvent::HungStop)).
+    /// Windows id). The engine writes none today: hangs are reported through the oracle.
     Simulator,
     /// Any other provider, e.g. a simulated service reporting its own events.
     Other(String),
@@ -209,6 +209,10 @@ pub enum RecoveryAction {
     Reboot,
     /// SC_ACTION_RUN_COMMAND (3): "Run the configured recovery program" (unverified).
     RunCommand,
+    /// SC_ACTION_OWN_RESTART (4, in winsvc.h, undocumented): the SCM restarts the service as
+    /// for SC_ACTION_RESTART, so 7031 words it "Restart the service" (unverified: no log of a
+    /// type-4 action was found; the restart wording is the one Windows uses for restarts).
+    OwnRestart,
     /// Any other type number, worded "Action n" (simulator wording).
     Other(u32),
 }
@@ -221,6 +225,7 @@ impl RecoveryAction {
             1 => RecoveryAction::Restart,
             2 => RecoveryAction::Reboot,
             3 => RecoveryAction::RunCommand,
+            4 => RecoveryAction::OwnRestart,
             n => RecoveryAction::Other(n),
         }
     }
@@ -232,6 +237,7 @@ impl RecoveryAction {
             RecoveryAction::Restart => 1,
             RecoveryAction::Reboot => 2,
             RecoveryAction::RunCommand => 3,
+            RecoveryAction::OwnRestart => 4,
             RecoveryAction::Other(n) => n,
         }
     }
@@ -240,7 +246,9 @@ impl RecoveryAction {
     pub fn text(self) -> String {
         match self {
             RecoveryAction::None => "No action".to_string(),
-            RecoveryAction::Restart => "Restart the service".to_string(),
+            RecoveryAction::Restart | RecoveryAction::OwnRestart => {
+                "Restart the service".to_string()
+            }
             RecoveryAction::Reboot => "Reboot the machine".to_string(),
             RecoveryAction::RunCommand => "Run the configured recovery program".to_string(),
             RecoveryAction::Other(n) => format!("Action {n}"),

@@ -226,7 +226,7 @@ impl Scm {
     pub fn close_service_handle(&self, h: ScHandle) -> Result<(), Win32Error> {
         let mut st = self.core.lock();
         let entry = st.handles.remove(h)?;
-        st.notifications.remove(&h.0);
+        st.notifications.close_handle(h.0);
         if let HandleTarget::Service { key } = entry.target {
             st.purge_if_deleted(&key);
         }
@@ -249,12 +249,14 @@ impl Scm {
         let name = rec.name.to_string();
         let system = Caller::local_system();
         let path = service_key_path(&name);
-        let _ = st.registry.set_value(
-            &system,
-            &path,
-            "DeleteFlag",
-            fake_registry::RegValue::dword(1),
-        );
+        // MS-SCMR 3.1.4.3 (RDeleteService): DeleteFlag=1 and the start type set to
+        // SERVICE_DISABLED, so a marked service cannot be started again.
+        for (value, data) in [("DeleteFlag", 1), ("Start", 4)] {
+            let _ =
+                st.registry
+                    .set_value(&system, &path, value, fake_registry::RegValue::dword(data));
+        }
+        let _ = st.reload_config(&key);
         st.trace_with(|| TraceKind::Note {
             text: format!("{name} marked for deletion").into(),
         });

@@ -1,5 +1,8 @@
 //! NotifyServiceStatusChange: registrations per handle that fire once when the service
-//! reaches a state of their mask (or are cancelled when the handle closes).
+//! reaches a state of their mask (or are cancelled when the handle closes). As on Windows
+//! (scm-behavior.md #76, Wine's `test_servicenotify` run on Windows): a state already reported
+//! to the handle is not reported again until the service leaves it, and a second registration
+//! while one is pending is accepted (Windows 8 and later; Windows 7 gave 1242).
 
 use std::collections::BTreeMap;
 use tokio::sync::oneshot;
@@ -7,7 +10,7 @@ use tokio::sync::oneshot;
 use crate::error::Win32Error;
 use crate::scm::handles::access;
 use crate::scm::{ScHandle, Scm, State};
-use crate::service::{ServiceNotifyMask, ServiceStatusProcess};
+use crate::service::{ServiceNotifyMask, ServiceState, ServiceStatusProcess};
 
 /// What a NotifyServiceStatusChange registration delivers (SERVICE_NOTIFY_2).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,41 +49,79 @@ pub(crate) struct NotifyRegistration {
     pub(crate) key: String,
     pub(crate) mask: ServiceNotifyMask,
     pub(crate) tx: oneshot::Sender<ServiceNotify>,
+    /// The state this handle was last notified of, while the service is still in it: a new
+    /// registration waits for the next change rather than fire for it again.
+    pub(crate) already_reported: Option<ServiceState>,
 }
 
-/// Notification registrations by handle number.
-pub(crate) type Notifications = BTreeMap<u64, NotifyRegistration>;
+/// The registrations of every handle (several per handle: Windows 8 and later accept a second
+/// registration while one is pending), and the state each handle was last notified of.
+#[derive(Debug, Default)]
+pub(crate) struct Notifications {
+    pending: BTreeMap<(u64, u64), NotifyRegistration>,
+    next: u64,
+    reported: BTreeMap<u64, ServiceState>,
+}
+
+impl Notifications {
+    pub(crate) fn new() -> Notifications {
+        Notifications::default()
+    }
+
+    /// Forgets everything (a new boot).
+    pub(crate) fn clear(&mut self) {
+        *self = Notifications::default();
+    }
+
+    /// Cancels the handle's registrations (CloseServiceHandle).
+    pub(crate) fn close_handle(&mut self, handle: u64) {
+        self.pending.retain(|(h, _), _| *h != handle);
+        self.reported.remove(&handle);
+    }
+
+    fn register(&mut self, handle: u64, reg: NotifyRegistration) {
+        self.next += 1;
+        self.pending.insert((handle, self.next), reg);
+    }
+}
 
 /// Fires the NotifyServiceStatusChange registrations whose state was reached.
 pub(crate) fn fire_notifications(st: &mut State) {
-    if st.notifications.is_empty() {
+    if st.notifications.pending.is_empty() {
         return;
     }
-    let ready: Vec<u64> = st
-        .notifications
-        .iter()
-        .filter(|(_, reg)| {
-            st.record(&reg.key)
-                .is_some_and(|r| reg.mask.intersects(r.status().state.notify_bit()))
-        })
-        .map(|(h, _)| *h)
-        .collect();
-    for h in ready {
-        let Some(reg) = st.notifications.remove(&h) else {
+    let mut ready = Vec::new();
+    for (id, reg) in st.notifications.pending.iter_mut() {
+        let Some(state) = st.records.get(&reg.key).map(|r| r.status().state) else {
+            continue;
+        };
+        if reg.already_reported == Some(state) {
+            continue;
+        }
+        reg.already_reported = None;
+        if reg.mask.intersects(state.notify_bit()) {
+            ready.push(*id);
+        }
+    }
+    for id in ready {
+        let Some(reg) = st.notifications.pending.remove(&id) else {
             continue;
         };
         if let Some(r) = st.record(&reg.key) {
+            let state = r.status().state;
             let _ = reg.tx.send(ServiceNotify {
-                triggered: r.status().state.notify_bit(),
+                triggered: state.notify_bit(),
                 status: r.status_process(),
             });
+            st.notifications.reported.insert(id.0, state);
         }
     }
 }
 
 impl Scm {
     /// NotifyServiceStatusChange with a SERVICE_NOTIFY_* mask. Fires once: at once when the
-    /// service is already in one of the states, else at the next matching change.
+    /// service is in one of the states and this handle was not yet notified of it, else at the
+    /// next matching change. A handle may hold several registrations (Windows 8 and later).
     pub fn notify_service_status_change(
         &self,
         h: ScHandle,
@@ -90,11 +131,20 @@ impl Scm {
         {
             let mut st = self.core.lock();
             let key = st.service_handle(h, access::SERVICE_QUERY_STATUS)?;
-            if st.notifications.contains_key(&h.0) {
-                return Err(Win32Error(1242));
-            }
-            st.notifications
-                .insert(h.0, NotifyRegistration { key, mask, tx });
+            let now = st.record(&key).map(|r| r.status().state);
+            let already_reported = st
+                .notifications
+                .reported
+                .get(&h.0)
+                .copied()
+                .filter(|seen| Some(*seen) == now);
+            let reg = NotifyRegistration {
+                key,
+                mask,
+                tx,
+                already_reported,
+            };
+            st.notifications.register(h.0, reg);
         }
         fire_notifications(&mut self.core.lock());
         Ok(StatusNotification { rx })

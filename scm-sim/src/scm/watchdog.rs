@@ -51,14 +51,14 @@ impl Core {
             st.event(&key, ScmEvent::StartHung { display_name });
         }
         for hang in due.overdue {
-            self.report_hang(st, hang, now);
+            self.report_hang(st, hang);
         }
         due.next
     }
 
     /// One overdue pending state: the rule it breaks and, for a stop, the hung-stop event
     /// (Windows keeps waiting).
-    fn report_hang(&self, st: &mut State, hang: Overdue, now: Duration) {
+    fn report_hang(&self, st: &mut State, hang: Overdue) {
         let key = hang.id.0.folded().to_string();
         st.ledger.hangs_seen.insert(hang.id);
         let rule = match hang.state {
@@ -73,18 +73,8 @@ impl Core {
             hang.wait_hint_ms,
             crate::events::time_ns::seconds_text(hang.since)
         );
+        // Windows logs no event for a stop that hangs (it keeps waiting): the oracle reports it.
         self.violation(st, rule, &key, seen);
-        if hang.state == ServiceState::StopPending {
-            let display_name = st.display_name(&key);
-            let waited_ms = u64::try_from((now - hang.since).as_millis()).unwrap_or(u64::MAX);
-            st.event(
-                &key,
-                ScmEvent::HungStop {
-                    display_name,
-                    waited_ms,
-                },
-            );
-        }
     }
 }
 

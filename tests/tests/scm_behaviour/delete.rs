@@ -16,7 +16,9 @@ enum OnMarked {
 }
 
 /// A.3.21, A.3.22, A.3.24, A.2.20: what works on a service marked for delete while a handle
-/// is still open. It stays STOPPED and in the registry with `DeleteFlag` = 1 (A.3.23).
+/// is still open. It stays STOPPED and in the registry with `DeleteFlag` = 1 (A.3.23) and its
+/// start type SERVICE_DISABLED (MS-SCMR 3.1.4.3, RDeleteService), which QueryServiceConfig
+/// shows.
 #[rstest]
 #[case::open_service_still_works(OnMarked::OpenService, 0)]
 #[case::query_status_still_works(OnMarked::QueryStatus, 0)]
@@ -63,7 +65,12 @@ fn marked_for_delete(#[case] op: OnMarked, #[case] expected: u32) {
     assert_eq!(s.process_id, 0);
     let key = ServiceKey::read(&m.registry(), &Caller::local_system(), "Doomed").unwrap();
     assert_eq!(key.delete_flag, Some(true));
-    assert_eq!(key.start, 3, "a refused change changes nothing");
+    assert_eq!(
+        key.start, 4,
+        "SERVICE_DISABLED; a refused change changes nothing"
+    );
+    let config = m.query_service_config(h).unwrap();
+    assert_eq!(config.start_type, ServiceStartType::Disabled);
 }
 
 /// A.3.22: the record and its key go when the last handle closes (the service is STOPPED);
