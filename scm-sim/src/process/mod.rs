@@ -213,6 +213,10 @@ impl ProcessContext {
         let host = self.host.clone();
         let pid = self.pid;
         let task = self.host.spawn_boxed(Box::pin(async move {
+            // The new thread is scheduled after the acknowledgment reaches the SCM: StartService
+            // returns before ServiceMain has run, so its caller sees the SCM's initial status
+            // (START_PENDING, checkpoint 0, wait hint 2000 ms), as `sc start` shows on Windows.
+            tokio::task::yield_now().await;
             let outcome = CatchUnwind::new(entry.run(ctx, args)).await;
             match outcome {
                 Ok(()) => host.service_main_returned(pid, &service, instance),

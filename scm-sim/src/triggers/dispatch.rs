@@ -364,6 +364,9 @@ fn next_step(st: &mut State, key: &str) -> Option<Step> {
         }
         let (event, action) = (head.event, head.action);
         match action {
+            // A stop waits while the service is starting (as deliveries do): the start the
+            // queue asked for completes first, then the stop acts on it.
+            TriggerAction::Stop if state == ServiceState::StartPending => return None,
             TriggerAction::Stop => {
                 queue.pop_front();
                 if state == ServiceState::Stopped {
