@@ -117,12 +117,12 @@ impl Host for Core {
         let mut st = self.lock();
         let account = st.record(service).map(|r| r.account()).unwrap_or_default();
         let caller = fake_registry::Caller::for_service_account(&account);
-        let before = st.registry.access_log().len();
+        let before = st.registry.access_log().total();
         f(&mut st.registry, &caller);
-        let hkcu: Vec<String> = st.registry.access_log()
-            [before.min(st.registry.access_log().len())..]
-            .iter()
-            .filter(|r| r.via_current_user)
+        let hkcu: Vec<String> = st
+            .registry
+            .access_log()
+            .current_user_since(before)
             .map(|r| r.path.clone())
             .collect();
         for path in hkcu {
