@@ -159,18 +159,24 @@ pub fn read_capped(path: &Path) -> Result<Vec<u8>, ReadError> {
 
 /// The Win32 code Windows gives for what the OS reported: ERROR_FILE_NOT_FOUND (2),
 /// ERROR_PATH_NOT_FOUND (3), ERROR_ACCESS_DENIED (5, also for a folder opened as a file),
-/// ERROR_FILENAME_EXCED_RANGE (206), ERROR_DISK_FULL (112), ERROR_WRITE_PROTECT (19);
-/// anything else is ERROR_WRITE_FAULT (29) when writing, ERROR_READ_FAULT (30) when reading.
-/// Never a Unix errno.
+/// ERROR_FILENAME_EXCED_RANGE (206), ERROR_DISK_FULL (112), ERROR_WRITE_PROTECT (19),
+/// ERROR_FILE_TOO_LARGE (223); anything else is ERROR_WRITE_FAULT (29) when writing,
+/// ERROR_READ_FAULT (30) when reading. Never a Unix errno.
 pub fn win32_from_io(e: &std::io::Error, writing: bool) -> u32 {
+    win32_from_kind(e.kind(), writing)
+}
+
+/// [`win32_from_io`] from the error's kind alone.
+pub fn win32_from_kind(kind: std::io::ErrorKind, writing: bool) -> u32 {
     use std::io::ErrorKind as K;
-    match e.kind() {
+    match kind {
         K::NotFound => 2,
         K::NotADirectory => 3,
         K::PermissionDenied | K::IsADirectory => 5,
         K::InvalidFilename => 206,
         K::StorageFull => 112,
         K::ReadOnlyFilesystem => 19,
+        K::FileTooLarge => ERROR_FILE_TOO_LARGE,
         _ if writing => 29,
         _ => 30,
     }

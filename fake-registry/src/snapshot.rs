@@ -98,12 +98,9 @@ impl SnapshotError {
     /// 30 (ERROR_READ_FAULT) for other I/O failures, 13 (ERROR_INVALID_DATA) for content.
     pub fn code(&self) -> u32 {
         match self {
-            SnapshotError::Io { kind, saving, .. } => match kind {
-                std::io::ErrorKind::NotFound => 2,
-                std::io::ErrorKind::PermissionDenied => 5,
-                _ if *saving => 29,
-                _ => 30,
-            },
+            SnapshotError::Io { kind, saving, .. } => {
+                crate::limits::win32_from_kind(*kind, *saving)
+            }
             _ => 13,
         }
     }
@@ -241,28 +238,42 @@ impl Registry {
     /// Loads a snapshot saved by [`Registry::save_atomic`]. Never modifies the file.
     pub fn load(path: impl AsRef<Path>) -> Result<Registry, SnapshotError> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| SnapshotError::io(path, false, "read", &e))?;
+        let bytes = crate::limits::read_capped(path).map_err(|e| {
+            let e = match e {
+                crate::limits::ReadError::Io(e) => e,
+                too_large => std::io::Error::new(std::io::ErrorKind::FileTooLarge, too_large),
+            };
+            SnapshotError::io(path, false, "read", &e)
+        })?;
         Registry::from_snapshot_json(&bytes)
     }
 }
 
 /// Replaces the file at `path` with what `fill` writes, atomically: the data goes to a
-/// temporary file in the same folder, which is flushed and synced (`sync_all`) and then
-/// renamed over `path`. If `fill` fails, or anything before the rename does, the temporary
-/// file is removed and `path` keeps its old content. An existing file's permissions carry
-/// over to the new one.
+/// temporary file in the same folder (`.NAME.snapshot-XXXXXX.tmp`), which is flushed and
+/// synced (`sync_all`) and then renamed over `path`. If `fill` fails, or anything before the
+/// rename does, the temporary file is removed and `path` keeps its old content. Temporary
+/// files of `path` left by an earlier save that was killed are removed first
+/// ([`remove_orphans`]); one process saves a given file at a time. An existing file's
+/// permissions carry over to the new one; a new file gets the permissions any new file gets
+/// (0666 less the umask on Unix), not the temporary file's private 0600.
 pub fn write_atomic<F>(path: &Path, fill: F) -> Result<(), SnapshotError>
 where
     F: FnOnce(&mut dyn Write) -> Result<(), SnapshotError>,
 {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let dir = folder_of(path);
     let err = |doing: &str, e: &std::io::Error| SnapshotError::io(path, true, doing, e);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".snapshot-")
-        .suffix(".tmp")
+    remove_orphans(path);
+    let mut builder = tempfile::Builder::new();
+    let prefix = temp_prefix(path);
+    builder.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // Passed to open(2), so the umask applies as for any new file.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder
         .tempfile_in(dir)
         .map_err(|e| err("create a temporary file", &e))?;
     if let Ok(meta) = std::fs::metadata(path) {
@@ -279,6 +290,45 @@ where
         .map_err(|e| err("rename into place", &e.error))?;
     sync_dir(dir);
     Ok(())
+}
+
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// `.NAME.snapshot-`: the start of the temporary files [`write_atomic`] makes for `path`.
+fn temp_prefix(path: &Path) -> std::ffi::OsString {
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(path.file_name().unwrap_or_default());
+    prefix.push(".snapshot-");
+    prefix
+}
+
+/// Removes the temporary files a killed [`write_atomic`] of `path` left behind
+/// (`.NAME.snapshot-*.tmp` beside it); returns how many went. Errors are ignored: an orphan
+/// that cannot be removed costs only disk space.
+pub fn remove_orphans(path: &Path) -> usize {
+    let prefix = temp_prefix(path);
+    let prefix = prefix.as_encoded_bytes();
+    let Ok(entries) = std::fs::read_dir(folder_of(path)) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let bytes = name.as_encoded_bytes();
+        if bytes.starts_with(prefix)
+            && bytes.ends_with(b".tmp")
+            && entry.file_type().is_ok_and(|t| t.is_file())
+            && std::fs::remove_file(entry.path()).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 /// Syncs the folder so the rename itself is durable.
