@@ -173,10 +173,16 @@ impl Registry {
     /// A registry from a snapshot document. Checks the `format` tag first (anything else is
     /// [`SnapshotError::NotASnapshot`]), then the version, then the content.
     pub fn from_snapshot_json(bytes: &[u8]) -> Result<Registry, SnapshotError> {
-        serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(|e| {
-            SnapshotError::NotJson {
-                reason: e.to_string(),
-            }
+        if nesting_exceeds(bytes, MAX_NESTING) {
+            return Err(SnapshotError::Malformed {
+                reason: format!(
+                    "nested deeper than {MAX_NESTING} levels (a registry {} keys deep)",
+                    crate::limits::MAX_KEY_DEPTH
+                ),
+            });
+        }
+        parse_json::<serde::de::IgnoredAny>(bytes).map_err(|e| SnapshotError::NotJson {
+            reason: e.to_string(),
         })?;
         let is_object = bytes
             .iter()
@@ -185,8 +191,8 @@ impl Registry {
         if !is_object {
             return Err(SnapshotError::NotASnapshot { format: None });
         }
-        let header: Header = serde_json::from_slice(bytes)
-            .map_err(|_| SnapshotError::NotASnapshot { format: None })?;
+        let header: Header =
+            parse_json(bytes).map_err(|_| SnapshotError::NotASnapshot { format: None })?;
         match header.format {
             Some(serde_json::Value::String(f)) if f == FORMAT => {}
             Some(serde_json::Value::String(f)) => {
@@ -212,10 +218,9 @@ impl Registry {
                 })
             }
         }
-        let doc: SnapshotOwned =
-            serde_json::from_slice(bytes).map_err(|e| SnapshotError::Malformed {
-                reason: e.to_string(),
-            })?;
+        let doc: SnapshotOwned = parse_json(bytes).map_err(|e| SnapshotError::Malformed {
+            reason: e.to_string(),
+        })?;
         let mut reg = Registry::bare();
         reg.machine = doc.machine;
         reg.machine.rename("HKEY_LOCAL_MACHINE");
@@ -247,6 +252,70 @@ impl Registry {
         })?;
         Registry::from_snapshot_json(&bytes)
     }
+}
+
+/// The deepest JSON nesting a snapshot may have: two levels per key (the key object and its
+/// `children` list) for the root and 512 levels below it, plus the document and a value.
+const MAX_NESTING: usize = 2 * (crate::limits::MAX_KEY_DEPTH + 1) + 8;
+
+/// True when `bytes` nests arrays and objects deeper than `limit` (strings skipped). Checked
+/// before parsing, so that serde_json's own 128-level limit can be lifted — a 512-level
+/// registry nests about 1,030 deep — without letting a hostile file overflow the stack.
+fn nesting_exceeds(bytes: &[u8], limit: usize) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in bytes {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The stack the parse of a snapshot runs on: a 512-level registry recurses about 1,030
+/// deep, more than a test thread's 2 MiB holds in a debug build. Reserved, not used up front.
+const PARSE_STACK_BYTES: usize = 256 << 20;
+
+/// Parses JSON without serde_json's recursion limit (see [`nesting_exceeds`]), on a thread
+/// with a stack large enough for the deepest registry.
+fn parse_json<T: serde::de::DeserializeOwned + Send>(bytes: &[u8]) -> serde_json::Result<T> {
+    let parse = || {
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        de.disable_recursion_limit();
+        let value = T::deserialize(&mut de)?;
+        de.end()?;
+        Ok(value)
+    };
+    std::thread::scope(|scope| {
+        match std::thread::Builder::new()
+            .stack_size(PARSE_STACK_BYTES)
+            .spawn_scoped(scope, parse)
+        {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread to be had: refuse rather than risk this thread's stack.
+            Err(e) => Err(<serde_json::Error as serde::de::Error>::custom(format!(
+                "cannot start the parsing thread: {e}"
+            ))),
+        }
+    })
 }
 
 /// Replaces the file at `path` with what `fill` writes, atomically: the data goes to a

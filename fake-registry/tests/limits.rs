@@ -138,3 +138,23 @@ fn a_reg_file_breaking_a_limit_changes_nothing_error_no_system_resources_1450() 
     assert_eq!((err.code(), err.line()), (87, 6), "{err}");
     assert!(reg == before);
 }
+
+#[test]
+fn a_snapshot_of_a_512_level_key_loads_back() {
+    let mut reg = Registry::new();
+    reg.create_key(&sys(), &deep("HKLM", MAX_KEY_DEPTH))
+        .unwrap();
+    let json = reg.to_snapshot_json().unwrap();
+    let back = Registry::from_snapshot_json(json.as_bytes()).unwrap();
+    assert!(back == reg);
+}
+
+#[test]
+fn a_snapshot_nested_past_the_depth_limit_is_error_invalid_data_13_not_a_stack_overflow() {
+    let json = format!(
+        "{{\"format\": \"fake-registry-snapshot\", \"version\": 1, \"machine\": {}}}",
+        "[".repeat(200_000)
+    );
+    let err = Registry::from_snapshot_json(json.as_bytes()).unwrap_err();
+    assert_eq!(err.code(), 13);
+}

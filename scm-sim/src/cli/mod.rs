@@ -24,6 +24,7 @@
 //! | `reg` | reg.exe: query, add, delete, import, export (a folder: query, change, usage) |
 //! | `tasklist` | tasklist /svc |
 //! | `sim` | the simulation verbs and `bench` |
+//! | `soak` | `bench-soak` |
 //! | `script` | `run FILE` |
 //! | `shell` | the interactive prompt |
 //! | `persist` | machine files (`--machine PATH`) |
@@ -44,6 +45,7 @@ mod script;
 mod session;
 mod shell;
 mod sim;
+mod soak;
 mod tasklist;
 mod trigger;
 mod words;
@@ -90,6 +92,10 @@ COMMANDS:
     bench [--quick] [--trips N] [--boot N] [--roundtrips N] [--only GROUP,...]
                          the benchmarks, NAME VALUE UNIT per line (real time);
                          groups: roundtrip, boot, timeout, config, parallel, memory
+    bench-soak [--queries N] [--crash-hours H] [--crash-after DURATION]
+                         resource bounds of long runs (memory after N `reg query
+                         HKLM\\SYSTEM /s` and H virtual hours of a crash loop), and
+                         the cost of a 512-level key; NAME VALUE UNIT per line
     help                 this text
 
 EXAMPLES:
