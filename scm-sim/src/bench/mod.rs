@@ -14,7 +14,7 @@
 //! | `timeout_scenario`, `timeout_scenario_virtual_per_wall` | a 30 s connect timeout plus a 3 min stop (µs of wall time; virtual ÷ wall) |
 //! | `set_behavior_3k`, `install_3k` | 3,000 `Machine::set_behavior` / `Machine::install` calls (ms) |
 //!
-//! `scm-sim bench-soak` prints the resource bounds of long runs ([`soak`]): memory after
+//! `scm-sim bench-soak` prints the resource bounds of long runs ([`crate::cli::soak`]): memory after
 //! 10,000 `reg query HKLM\SYSTEM /s` and after a 24-hour virtual crash-and-restart loop, and
 //! the cost of a 512-level key.
 //!
@@ -29,7 +29,6 @@
 mod boot;
 mod roundtrip;
 mod scenario;
-mod soak;
 
 pub use boot::{auto_start_registry, boot_auto, boot_windows10, CHAIN};
 pub use roundtrip::{
@@ -37,7 +36,6 @@ pub use roundtrip::{
     roundtrip_own_process, roundtrip_traced, steady_rate, trace_memory, trips,
 };
 pub use scenario::{install_n, set_behavior_n, timeout_scenario};
-pub use soak::{crash_loop_soak, deep_create_512, reg_query_soak, soak, SoakOptions};
 
 use std::fmt;
 

@@ -24,7 +24,7 @@
 //! | `reg` | reg.exe: query, add, delete, import, export (a folder: query, change, usage) |
 //! | `tasklist` | tasklist /svc |
 //! | `sim` | the simulation verbs and `bench` |
-//! | `soak` | `bench-soak` |
+//! | `soak` | `bench-soak`: memory of long runs, the cost of a 512-level key |
 //! | `script` | `run FILE` |
 //! | `shell` | the interactive prompt |
 //! | `persist` | machine files (`--machine PATH`) |
@@ -57,6 +57,7 @@ pub use script::{read_script, run_script, run_script_bytes, ScriptOptions};
 pub use session::{CliError, Exit, ImageSpec, RecordedCommand, Session};
 pub use shell::run_shell;
 pub use sim::{behavior_words, SIM_HELP};
+pub use soak::{crash_loop_soak, deep_create_512, reg_query_soak, soak, SoakOptions};
 pub use words::{quote_word, split_words};
 
 use options::{Leading, MachineOptions};
