@@ -25,6 +25,11 @@ pub enum RegErrorKind {
     InvalidData,
     /// A bad path, root or name (ERROR_INVALID_PARAMETER, 87).
     InvalidParameter,
+    /// A key name over 255 characters (ERROR_INVALID_NAME, 123).
+    InvalidName,
+    /// Beyond what the registry can hold: a key deeper than 512 levels, value data above the
+    /// simulator's memory grant (ERROR_NO_SYSTEM_RESOURCES, 1450).
+    NoSystemResources,
     /// A typed read of a value of another type (ERROR_UNSUPPORTED_TYPE, 1630).
     WrongType {
         /// The type the value has.
@@ -69,6 +74,14 @@ impl RegError {
         RegError::new(RegErrorKind::InvalidParameter, detail)
     }
 
+    pub(crate) fn invalid_name(detail: impl Into<String>) -> RegError {
+        RegError::new(RegErrorKind::InvalidName, detail)
+    }
+
+    pub(crate) fn no_system_resources(detail: impl Into<String>) -> RegError {
+        RegError::new(RegErrorKind::NoSystemResources, detail)
+    }
+
     pub(crate) fn invalid_data(detail: impl Into<String>) -> RegError {
         RegError::new(RegErrorKind::InvalidData, detail)
     }
@@ -94,6 +107,8 @@ impl RegError {
             RegErrorKind::AccessDenied => 5,
             RegErrorKind::InvalidData => 13,
             RegErrorKind::InvalidParameter => 87,
+            RegErrorKind::InvalidName => 123,
+            RegErrorKind::NoSystemResources => 1450,
             RegErrorKind::WrongType { .. } => 1630,
             RegErrorKind::AlreadyRunningLastKnownGood => 1074,
             RegErrorKind::BootAlreadyAccepted => 1076,
@@ -108,6 +123,8 @@ impl RegError {
             RegErrorKind::AccessDenied => "ERROR_ACCESS_DENIED",
             RegErrorKind::InvalidData => "ERROR_INVALID_DATA",
             RegErrorKind::InvalidParameter => "ERROR_INVALID_PARAMETER",
+            RegErrorKind::InvalidName => "ERROR_INVALID_NAME",
+            RegErrorKind::NoSystemResources => "ERROR_NO_SYSTEM_RESOURCES",
             RegErrorKind::WrongType { .. } => "ERROR_UNSUPPORTED_TYPE",
             RegErrorKind::AlreadyRunningLastKnownGood => "ERROR_ALREADY_RUNNING_LKG",
             RegErrorKind::BootAlreadyAccepted => "ERROR_BOOT_ALREADY_ACCEPTED",
@@ -122,6 +139,12 @@ impl RegError {
             RegErrorKind::AccessDenied => "Access is denied.",
             RegErrorKind::InvalidData => "The data is invalid.",
             RegErrorKind::InvalidParameter => "The parameter is incorrect.",
+            RegErrorKind::InvalidName => {
+                "The filename, directory name, or volume label syntax is incorrect."
+            }
+            RegErrorKind::NoSystemResources => {
+                "Insufficient system resources exist to complete the requested service."
+            }
             RegErrorKind::WrongType { .. } => "Data of this type is not supported.",
             RegErrorKind::AlreadyRunningLastKnownGood => {
                 "The system is currently running with the last-known-good configuration."

@@ -39,6 +39,7 @@
 //! | [`controlset`] | `Select`, CurrentControlSet, last-known-good |
 //! | [`environment`] | `%VAR%` expansion for REG_EXPAND_SZ |
 //! | [`access`] | the access log |
+//! | [`limits`] | Windows' registry size limits (depth 512, names 255 / 16,383) and the input-file cap |
 //! | [`watch`] | change notification |
 //! | [`service`] | a typed view of a service key: failure actions, triggers, `Parameters` |
 //! | [`svchost`] | the svchost group table and svchost command lines |
@@ -60,6 +61,7 @@ pub mod controlset;
 pub mod environment;
 pub mod error;
 pub mod key;
+pub mod limits;
 pub mod path;
 pub mod regfile;
 pub mod registry;

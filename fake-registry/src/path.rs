@@ -70,7 +70,7 @@ pub struct RegPath {
 impl RegPath {
     /// Parses `ROOT\a\b`, with long or short root names. A trailing backslash is allowed;
     /// empty names in the middle (`a\\b`) are not (ERROR_INVALID_PARAMETER 87, as is an
-    /// unknown root).
+    /// unknown root); a name over 255 characters is ERROR_INVALID_NAME (123).
     pub fn parse(text: &str) -> Result<RegPath, RegError> {
         let trimmed = text.trim_end_matches('\\');
         let mut pieces = trimmed.split('\\');
@@ -84,11 +84,7 @@ impl RegPath {
                     "empty key name in {text:?}"
                 )));
             }
-            if piece.len() > 255 {
-                return Err(RegError::invalid_parameter(format!(
-                    "key name longer than 255 characters in {text:?}"
-                )));
-            }
+            crate::limits::check_key_name(piece)?;
             parts.push(piece.to_string());
         }
         Ok(RegPath { root, parts })
@@ -188,5 +184,16 @@ mod tests {
     fn bad_paths_are_invalid_parameter() {
         assert_eq!(RegPath::parse("HKXX\\A").unwrap_err().code(), 87);
         assert_eq!(RegPath::parse("HKLM\\A\\\\B").unwrap_err().code(), 87);
+    }
+
+    #[test]
+    fn key_names_over_255_characters_are_error_invalid_name_123() {
+        let ok = format!("HKLM\\{}", "k".repeat(255));
+        assert!(RegPath::parse(&ok).is_ok());
+        let long = format!("HKLM\\{}", "k".repeat(256));
+        assert_eq!(RegPath::parse(&long).unwrap_err().code(), 123);
+        // Characters, not bytes: 255 two-byte characters are fine.
+        let wide = format!("HKLM\\{}", "ä".repeat(255));
+        assert!(RegPath::parse(&wide).is_ok());
     }
 }

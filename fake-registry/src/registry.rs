@@ -15,7 +15,7 @@
 //! assert_eq!(reg.get_dword(&admin, direct, "start").unwrap(), 3);
 //! ```
 
-use crate::access::{AccessOp, AccessRecord, Hive};
+use crate::access::{AccessLog, AccessOp, AccessRecord, Hive};
 use crate::caller::Caller;
 use crate::environment::Environment;
 use crate::error::RegError;
@@ -86,6 +86,11 @@ impl Resolved {
         fold(&self.display())
     }
 
+    /// Levels below the stored root (what Windows' 512-level limit counts).
+    pub(crate) fn depth(&self) -> usize {
+        self.parts.len()
+    }
+
     fn hive(&self) -> Hive {
         match self.store {
             Store::Machine => Hive::LocalMachine,
@@ -101,7 +106,7 @@ pub struct Registry {
     pub(crate) users: Key,
     pub(crate) environment: Environment,
     pub(crate) boot: crate::controlset::BootState,
-    access_log: Vec<AccessRecord>,
+    access_log: AccessLog,
     access_logging: bool,
     watchers: Watchers,
 }
@@ -114,7 +119,7 @@ impl Clone for Registry {
             users: self.users.clone(),
             environment: self.environment.clone(),
             boot: self.boot.clone(),
-            access_log: Vec::new(),
+            access_log: AccessLog::default(),
             access_logging: self.access_logging,
             watchers: Watchers::default(),
         }
@@ -170,7 +175,7 @@ impl Registry {
             users: Key::new("HKEY_USERS"),
             environment: Environment::windows_default(),
             boot: Default::default(),
-            access_log: Vec::new(),
+            access_log: AccessLog::default(),
             access_logging: true,
             watchers: Watchers::default(),
         }
@@ -307,14 +312,14 @@ impl Registry {
 
     // ----- the access log -----------------------------------------------------------------
 
-    /// Every logged operation, oldest first.
-    pub fn access_log(&self) -> &[AccessRecord] {
+    /// The access log: the recent operations (a bounded window) and counters.
+    pub fn access_log(&self) -> &AccessLog {
         &self.access_log
     }
 
-    /// Takes the log, leaving it empty.
+    /// Takes the kept records, leaving the windows empty (the counters keep counting).
     pub fn drain_access_log(&mut self) -> Vec<AccessRecord> {
-        std::mem::take(&mut self.access_log)
+        self.access_log.drain()
     }
 
     /// Turns logging on or off (on by default).
@@ -342,7 +347,9 @@ impl Registry {
     }
 
     /// Creates a key and any missing parents (RegCreateKeyEx). Returns true when the key
-    /// did not exist before. Writing under HKLM needs LocalSystem or an administrator.
+    /// did not exist before. Writing under HKLM needs LocalSystem or an administrator; a key
+    /// more than 512 levels below its root is ERROR_NO_SYSTEM_RESOURCES (1450, see
+    /// [`crate::limits`]). Linear in the path's length.
     pub fn create_key<P: ToRegPath + ?Sized>(
         &mut self,
         caller: &Caller,
@@ -354,24 +361,10 @@ impl Registry {
             self.log(caller, &r, AccessOp::Read, true);
             return Ok(false);
         }
+        crate::limits::check_depth(r.depth())?;
         self.check_write(caller, &r, AccessOp::Write)?;
-        let mut created_paths = Vec::new();
-        let store = r.store;
-        let mut key = self.store_mut(store);
-        let mut so_far = Resolved {
-            store,
-            parts: Vec::new(),
-            via_current_user: false,
-        };
-        for name in &r.parts {
-            let (child, created) = key.ensure_child(name);
-            if created {
-                created_paths.push((so_far.folded(), so_far.display(), child.name().to_string()));
-            }
-            so_far.parts.push(child.name().to_string());
-            key = child;
-        }
-        for (parent_folded, parent, name) in created_paths {
+        let created = self.create_levels(&r);
+        for (parent_folded, parent, name) in created {
             self.changed(
                 parent_folded,
                 RegChange {
@@ -382,6 +375,33 @@ impl Registry {
             );
         }
         Ok(true)
+    }
+
+    /// Creates the missing keys of `r`. With watchers, returns (folded parent path, parent
+    /// path, name) of each key created, for their notifications; the paths grow one name per
+    /// level instead of being rebuilt, so the cost stays linear in the depth.
+    fn create_levels(&mut self, r: &Resolved) -> Vec<(String, String, String)> {
+        let watched = !self.watchers.is_empty();
+        let mut so_far = Resolved {
+            store: r.store,
+            parts: Vec::new(),
+            via_current_user: false,
+        }
+        .display();
+        let mut created = Vec::new();
+        let mut key = self.store_mut(r.store);
+        for name in &r.parts {
+            let (child, was_created) = key.ensure_child(name);
+            if watched {
+                if was_created {
+                    created.push((fold(&so_far), so_far.clone(), child.name().to_string()));
+                }
+                so_far.push('\\');
+                so_far.push_str(child.name());
+            }
+            key = child;
+        }
+        created
     }
 
     /// Deletes a key that has no subkeys (RegDeleteKey): ERROR_ACCESS_DENIED (5) when it has
@@ -503,6 +523,7 @@ impl Registry {
         value: RegValue,
     ) -> Result<(), RegError> {
         let path = path.to_reg_path()?;
+        crate::limits::check_value(name, &value)?;
         let r = self.resolve(caller, &path);
         if self.lookup(&r).is_none() {
             self.log(caller, &r, AccessOp::Write, true);
@@ -679,6 +700,7 @@ impl Registry {
         if r.parts.is_empty() {
             return Err(RegError::access_denied("cannot replace a root key"));
         }
+        crate::limits::check_depth(r.depth())?;
         self.check_write(caller, &r, AccessOp::Write)?;
         let (leaf, parent_parts) = r.parts.split_last().expect("non-root");
         let store = r.store;
@@ -703,6 +725,16 @@ impl Registry {
         Ok(())
     }
 
+    /// Checks what [`Registry::create_key`] would refuse for its size: the depth limit
+    /// (ERROR_NO_SYSTEM_RESOURCES, 1450) of `path` as `caller` resolves it.
+    pub(crate) fn check_create_limits(
+        &self,
+        caller: &Caller,
+        path: &RegPath,
+    ) -> Result<(), RegError> {
+        crate::limits::check_depth(self.resolve(caller, path).depth())
+    }
+
     /// Counts every key (both hives, roots included) and every value.
     pub fn count(&self) -> (usize, usize) {
         (
@@ -714,132 +746,5 @@ impl Registry {
     /// An estimate of the heap memory the tree holds, in bytes.
     pub fn heap_bytes(&self) -> usize {
         self.machine.heap_bytes() + self.users.heap_bytes()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sys() -> Caller {
-        Caller::local_system()
-    }
-
-    #[test]
-    fn lookup_is_case_insensitive_and_names_keep_their_case() {
-        let mut reg = Registry::new();
-        reg.create_key(&sys(), r"HKLM\SOFTWARE\MyApp\Sub").unwrap();
-        assert!(reg.key_exists(&sys(), r"hklm\software\MYAPP\sub"));
-        let names = reg.enum_subkeys(&sys(), r"HKLM\SOFTWARE").unwrap();
-        assert_eq!(names, ["Classes", "MyApp"]);
-    }
-
-    #[test]
-    fn delete_with_subkeys_is_access_denied_and_recursive_delete_works() {
-        let mut reg = Registry::new();
-        reg.create_key(&sys(), r"HKLM\SOFTWARE\A\B").unwrap();
-        assert_eq!(
-            reg.delete_key(&sys(), r"HKLM\SOFTWARE\A")
-                .unwrap_err()
-                .code(),
-            5
-        );
-        reg.delete_key_recursive(&sys(), r"HKLM\SOFTWARE\A")
-            .unwrap();
-        assert!(!reg.key_exists(&sys(), r"HKLM\SOFTWARE\A"));
-        assert_eq!(
-            reg.delete_key(&sys(), r"HKLM\SOFTWARE\A")
-                .unwrap_err()
-                .code(),
-            2
-        );
-    }
-
-    #[test]
-    fn standard_user_cannot_write_machine_keys_but_can_write_own_hive() {
-        let mut reg = Registry::new();
-        let user = Caller::standard_user("bob", "S-1-5-21-9-9-9-1001");
-        assert_eq!(
-            reg.create_key(&user, r"HKLM\SOFTWARE\X")
-                .unwrap_err()
-                .code(),
-            5
-        );
-        reg.create_key(&user, r"HKCU\Software\X").unwrap();
-        assert!(reg.key_exists(&sys(), r"HKU\S-1-5-21-9-9-9-1001\Software\X"));
-        assert_eq!(
-            reg.create_key(&user, r"HKU\S-1-5-18\X").unwrap_err().code(),
-            5
-        );
-        let denied = reg.access_log().iter().filter(|r| !r.allowed).count();
-        assert_eq!(denied, 2);
-    }
-
-    #[test]
-    fn subkeys_sort_by_upper_case_as_windows() {
-        let mut reg = Registry::new();
-        for n in ["b", "A_x", "Ab", "a"] {
-            reg.create_key(&sys(), &format!(r"HKLM\SOFTWARE\T\{n}"))
-                .unwrap();
-        }
-        // '_' (0x5F) sorts after the letters once names are upper-cased.
-        assert_eq!(
-            reg.enum_subkeys(&sys(), r"HKLM\SOFTWARE\T").unwrap(),
-            ["a", "Ab", "A_x", "b"]
-        );
-    }
-
-    #[test]
-    fn typed_reads_give_win32_errors() {
-        let mut reg = Registry::new();
-        let k = r"HKLM\SOFTWARE\T";
-        reg.create_key(&sys(), k).unwrap();
-        reg.set_value(&sys(), k, "s", RegValue::expand_sz("%SystemRoot%\\x"))
-            .unwrap();
-        assert_eq!(reg.get_dword(&sys(), k, "s").unwrap_err().code(), 1630);
-        assert_eq!(reg.get_dword(&sys(), k, "missing").unwrap_err().code(), 2);
-        assert_eq!(
-            reg.get_expanded_string(&sys(), k, "S").unwrap(),
-            r"C:\Windows\x"
-        );
-        assert_eq!(reg.get_string(&sys(), k, "S").unwrap(), r"%SystemRoot%\x");
-        assert_eq!(
-            reg.set_value(&sys(), r"HKLM\SOFTWARE\Nope", "x", RegValue::dword(1))
-                .unwrap_err()
-                .code(),
-            2
-        );
-    }
-
-    #[test]
-    fn values_keep_insertion_order_and_default_value() {
-        let mut reg = Registry::new();
-        let k = r"HKLM\SOFTWARE\T";
-        reg.create_key(&sys(), k).unwrap();
-        for n in ["z", "a", ""] {
-            reg.set_value(&sys(), k, n, RegValue::sz(n)).unwrap();
-        }
-        reg.set_value(&sys(), k, "Z", RegValue::dword(1)).unwrap();
-        let names: Vec<String> = reg
-            .enum_values(&sys(), k)
-            .unwrap()
-            .into_iter()
-            .map(|(n, _)| n)
-            .collect();
-        assert_eq!(names, ["z", "a", ""]);
-        assert_eq!(reg.get_dword(&sys(), k, "z").unwrap(), 1);
-    }
-
-    #[test]
-    fn system_lists_the_current_control_set_link() {
-        let mut reg = Registry::new();
-        let names = reg.enum_subkeys(&sys(), r"HKLM\SYSTEM").unwrap();
-        assert_eq!(names, ["ControlSet001", "CurrentControlSet", "Select"]);
-        assert_eq!(
-            reg.delete_key_recursive(&sys(), r"HKLM\SYSTEM\CurrentControlSet")
-                .unwrap_err()
-                .code(),
-            5
-        );
     }
 }

@@ -98,12 +98,9 @@ impl SnapshotError {
     /// 30 (ERROR_READ_FAULT) for other I/O failures, 13 (ERROR_INVALID_DATA) for content.
     pub fn code(&self) -> u32 {
         match self {
-            SnapshotError::Io { kind, saving, .. } => match kind {
-                std::io::ErrorKind::NotFound => 2,
-                std::io::ErrorKind::PermissionDenied => 5,
-                _ if *saving => 29,
-                _ => 30,
-            },
+            SnapshotError::Io { kind, saving, .. } => {
+                crate::limits::win32_from_kind(*kind, *saving)
+            }
             _ => 13,
         }
     }
@@ -176,10 +173,16 @@ impl Registry {
     /// A registry from a snapshot document. Checks the `format` tag first (anything else is
     /// [`SnapshotError::NotASnapshot`]), then the version, then the content.
     pub fn from_snapshot_json(bytes: &[u8]) -> Result<Registry, SnapshotError> {
-        serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(|e| {
-            SnapshotError::NotJson {
-                reason: e.to_string(),
-            }
+        if nesting_exceeds(bytes, MAX_NESTING) {
+            return Err(SnapshotError::Malformed {
+                reason: format!(
+                    "nested deeper than {MAX_NESTING} levels (a registry {} keys deep)",
+                    crate::limits::MAX_KEY_DEPTH
+                ),
+            });
+        }
+        parse_json::<serde::de::IgnoredAny>(bytes).map_err(|e| SnapshotError::NotJson {
+            reason: e.to_string(),
         })?;
         let is_object = bytes
             .iter()
@@ -188,8 +191,8 @@ impl Registry {
         if !is_object {
             return Err(SnapshotError::NotASnapshot { format: None });
         }
-        let header: Header = serde_json::from_slice(bytes)
-            .map_err(|_| SnapshotError::NotASnapshot { format: None })?;
+        let header: Header =
+            parse_json(bytes).map_err(|_| SnapshotError::NotASnapshot { format: None })?;
         match header.format {
             Some(serde_json::Value::String(f)) if f == FORMAT => {}
             Some(serde_json::Value::String(f)) => {
@@ -215,10 +218,9 @@ impl Registry {
                 })
             }
         }
-        let doc: SnapshotOwned =
-            serde_json::from_slice(bytes).map_err(|e| SnapshotError::Malformed {
-                reason: e.to_string(),
-            })?;
+        let doc: SnapshotOwned = parse_json(bytes).map_err(|e| SnapshotError::Malformed {
+            reason: e.to_string(),
+        })?;
         let mut reg = Registry::bare();
         reg.machine = doc.machine;
         reg.machine.rename("HKEY_LOCAL_MACHINE");
@@ -241,28 +243,106 @@ impl Registry {
     /// Loads a snapshot saved by [`Registry::save_atomic`]. Never modifies the file.
     pub fn load(path: impl AsRef<Path>) -> Result<Registry, SnapshotError> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| SnapshotError::io(path, false, "read", &e))?;
+        let bytes = crate::limits::read_capped(path).map_err(|e| {
+            let e = match e {
+                crate::limits::ReadError::Io(e) => e,
+                too_large => std::io::Error::new(std::io::ErrorKind::FileTooLarge, too_large),
+            };
+            SnapshotError::io(path, false, "read", &e)
+        })?;
         Registry::from_snapshot_json(&bytes)
     }
 }
 
+/// The deepest JSON nesting a snapshot may have: two levels per key (the key object and its
+/// `children` list) for the root and 512 levels below it, plus the document and a value.
+const MAX_NESTING: usize = 2 * (crate::limits::MAX_KEY_DEPTH + 1) + 8;
+
+/// True when `bytes` nests arrays and objects deeper than `limit` (strings skipped). Checked
+/// before parsing, so that serde_json's own 128-level limit can be lifted — a 512-level
+/// registry nests about 1,030 deep — without letting a hostile file overflow the stack.
+fn nesting_exceeds(bytes: &[u8], limit: usize) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in bytes {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The stack the parse of a snapshot runs on: a 512-level registry recurses about 1,030
+/// deep, more than a test thread's 2 MiB holds in a debug build. Reserved, not used up front.
+const PARSE_STACK_BYTES: usize = 256 << 20;
+
+/// Parses JSON without serde_json's recursion limit (see [`nesting_exceeds`]), on a thread
+/// with a stack large enough for the deepest registry.
+fn parse_json<T: serde::de::DeserializeOwned + Send>(bytes: &[u8]) -> serde_json::Result<T> {
+    let parse = || {
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        de.disable_recursion_limit();
+        let value = T::deserialize(&mut de)?;
+        de.end()?;
+        Ok(value)
+    };
+    std::thread::scope(|scope| {
+        match std::thread::Builder::new()
+            .stack_size(PARSE_STACK_BYTES)
+            .spawn_scoped(scope, parse)
+        {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread to be had: refuse rather than risk this thread's stack.
+            Err(e) => Err(<serde_json::Error as serde::de::Error>::custom(format!(
+                "cannot start the parsing thread: {e}"
+            ))),
+        }
+    })
+}
+
 /// Replaces the file at `path` with what `fill` writes, atomically: the data goes to a
-/// temporary file in the same folder, which is flushed and synced (`sync_all`) and then
-/// renamed over `path`. If `fill` fails, or anything before the rename does, the temporary
-/// file is removed and `path` keeps its old content. An existing file's permissions carry
-/// over to the new one.
+/// temporary file in the same folder (`.NAME.snapshot-XXXXXX.tmp`), which is flushed and
+/// synced (`sync_all`) and then renamed over `path`. If `fill` fails, or anything before the
+/// rename does, the temporary file is removed and `path` keeps its old content. Temporary
+/// files of `path` left by an earlier save that was killed are removed first
+/// ([`remove_orphans`]); one process saves a given file at a time. An existing file's
+/// permissions carry over to the new one; a new file gets the permissions any new file gets
+/// (0666 less the umask on Unix), not the temporary file's private 0600.
 pub fn write_atomic<F>(path: &Path, fill: F) -> Result<(), SnapshotError>
 where
     F: FnOnce(&mut dyn Write) -> Result<(), SnapshotError>,
 {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let dir = folder_of(path);
     let err = |doing: &str, e: &std::io::Error| SnapshotError::io(path, true, doing, e);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".snapshot-")
-        .suffix(".tmp")
+    remove_orphans(path);
+    let mut builder = tempfile::Builder::new();
+    let prefix = temp_prefix(path);
+    builder.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // Passed to open(2), so the umask applies as for any new file.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder
         .tempfile_in(dir)
         .map_err(|e| err("create a temporary file", &e))?;
     if let Ok(meta) = std::fs::metadata(path) {
@@ -279,6 +359,45 @@ where
         .map_err(|e| err("rename into place", &e.error))?;
     sync_dir(dir);
     Ok(())
+}
+
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// `.NAME.snapshot-`: the start of the temporary files [`write_atomic`] makes for `path`.
+fn temp_prefix(path: &Path) -> std::ffi::OsString {
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(path.file_name().unwrap_or_default());
+    prefix.push(".snapshot-");
+    prefix
+}
+
+/// Removes the temporary files a killed [`write_atomic`] of `path` left behind
+/// (`.NAME.snapshot-*.tmp` beside it); returns how many went. Errors are ignored: an orphan
+/// that cannot be removed costs only disk space.
+pub fn remove_orphans(path: &Path) -> usize {
+    let prefix = temp_prefix(path);
+    let prefix = prefix.as_encoded_bytes();
+    let Ok(entries) = std::fs::read_dir(folder_of(path)) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let bytes = name.as_encoded_bytes();
+        if bytes.starts_with(prefix)
+            && bytes.ends_with(b".tmp")
+            && entry.file_type().is_ok_and(|t| t.is_file())
+            && std::fs::remove_file(entry.path()).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 /// Syncs the folder so the rename itself is durable.

@@ -75,12 +75,30 @@ fn registry_error(section: &Section, e: RegError) -> RegFileError {
     RegFileError::new(RegFileErrorKind::Registry(e), section.line, 1)
 }
 
+/// Windows' size limits (depth, value names, value data) for one section, checked before
+/// anything is written so that a file that breaks one changes nothing.
+fn check_limits(caller: &Caller, section: &Section) -> Result<(), RegFileError> {
+    if !section.delete {
+        Registry::bare()
+            .check_create_limits(caller, &section.path)
+            .map_err(|e| registry_error(section, e))?;
+    }
+    for entry in &section.entries {
+        if let Some(value) = &entry.value {
+            crate::limits::check_value(&entry.name, value)
+                .map_err(|e| registry_error(section, e))?;
+        }
+    }
+    Ok(())
+}
+
 /// Fails at the first section the caller may not apply; changes nothing.
 fn check(caller: &Caller, sections: &[Section]) -> Result<(), RegFileError> {
     // Verdicts per (root, first name): the registry's rule depends on nothing deeper.
     let mut allowed: Vec<(Root, String)> = Vec::new();
     for section in sections {
         let path = &section.path;
+        check_limits(caller, section)?;
         if section.delete {
             // A root or the CurrentControlSet link is refused before anything else is looked
             // at; in an empty registry every other key is simply missing (code 2).

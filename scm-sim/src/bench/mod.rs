@@ -14,6 +14,10 @@
 //! | `timeout_scenario`, `timeout_scenario_virtual_per_wall` | a 30 s connect timeout plus a 3 min stop (µs of wall time; virtual ÷ wall) |
 //! | `set_behavior_3k`, `install_3k` | 3,000 `Machine::set_behavior` / `Machine::install` calls (ms) |
 //!
+//! `scm-sim bench-soak` prints the resource bounds of long runs ([`crate::cli::soak`]): memory after
+//! 10,000 `reg query HKLM\SYSTEM /s` and after a 24-hour virtual crash-and-restart loop, and
+//! the cost of a 512-level key.
+//!
 //! ```
 //! let figures = scm_sim::bench::run_quick();
 //! assert!(figures.iter().any(|f| f.name == "roundtrip_own_process"));

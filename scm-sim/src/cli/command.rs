@@ -36,6 +36,7 @@ fn dispatch(session: &mut Session, words: &[String], out: &mut Output) -> Exit {
         "tasklist" | "tasklist.exe" => super::tasklist::run(session, args, out),
         "sim" => super::sim::run(session, args, out),
         "bench" => super::sim::bench(args, out),
+        "bench-soak" => super::soak::run(args, out),
         "help" | "--help" | "-h" | "/?" => {
             out.out(super::HELP);
             Exit::ok()

@@ -15,6 +15,7 @@
 //! | module | job |
 //! |---|---|
 //! | `options` | the options before the command (`--image`, `--seed`, `--machine`) |
+//! | `input` | arguments as OS strings, script lines, capped file reads |
 //! | `words` | splitting a line into words as cmd.exe does |
 //! | `output` | stdout and stderr text, in order |
 //! | `session` | a machine, its command history and the files its commands read |
@@ -23,6 +24,7 @@
 //! | `reg` | reg.exe: query, add, delete, import, export (a folder: query, change, usage) |
 //! | `tasklist` | tasklist /svc |
 //! | `sim` | the simulation verbs and `bench` |
+//! | `soak` | `bench-soak`: memory of long runs, the cost of a 512-level key |
 //! | `script` | `run FILE` |
 //! | `shell` | the interactive prompt |
 //! | `persist` | machine files (`--machine PATH`) |
@@ -33,6 +35,7 @@
 //! that need the full code use `run --exit-codes`.
 
 mod command;
+mod input;
 mod options;
 mod output;
 mod persist;
@@ -42,16 +45,19 @@ mod script;
 mod session;
 mod shell;
 mod sim;
+mod soak;
 mod tasklist;
 mod trigger;
 mod words;
 
+pub use input::{utf8_arguments, NO_UNICODE_TRANSLATION};
 pub use output::{Output, Stream};
 pub use persist::{FORMAT as MACHINE_FILE_FORMAT, VERSION as MACHINE_FILE_VERSION};
-pub use script::{read_script, run_script, ScriptOptions};
+pub use script::{read_script, run_script, run_script_bytes, ScriptOptions};
 pub use session::{CliError, Exit, ImageSpec, RecordedCommand, Session};
 pub use shell::run_shell;
 pub use sim::{behavior_words, SIM_HELP};
+pub use soak::{crash_loop_soak, deep_create_512, reg_query_soak, soak, SoakOptions};
 pub use words::{quote_word, split_words};
 
 use options::{Leading, MachineOptions};
@@ -87,6 +93,10 @@ COMMANDS:
     bench [--quick] [--trips N] [--boot N] [--roundtrips N] [--only GROUP,...]
                          the benchmarks, NAME VALUE UNIT per line (real time);
                          groups: roundtrip, boot, timeout, config, parallel, memory
+    bench-soak [--queries N] [--crash-hours H] [--crash-after DURATION]
+                         resource bounds of long runs (memory after N `reg query
+                         HKLM\\SYSTEM /s` and H virtual hours of a crash loop), and
+                         the cost of a 512-level key; NAME VALUE UNIT per line
     help                 this text
 
 EXAMPLES:
@@ -173,6 +183,16 @@ fn fail(e: &CliError) -> i32 {
     e.code
 }
 
+/// The `scm-sim` program with its arguments as the OS gave them (without the program
+/// name): an argument that is not UTF-8 text is reported with ERROR_NO_UNICODE_TRANSLATION
+/// (1113) before anything runs.
+pub fn main_with_os_args(args: Vec<std::ffi::OsString>) -> i32 {
+    match utf8_arguments(args) {
+        Ok(args) => main_with_args(args),
+        Err(e) => fail(&e),
+    }
+}
+
 /// The `scm-sim` program: `args` without the program name; returns the exit code.
 pub fn main_with_args(args: Vec<String>) -> i32 {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
@@ -227,13 +247,13 @@ fn run_file(runner: &mut Runner, args: &[String], cwd: &Path) -> i32 {
         Ok(parsed) => parsed,
         Err(e) => return fail(&e),
     };
-    let text = match read_script(cwd, &file) {
-        Ok(t) => t,
+    let bytes = match read_script(cwd, &file) {
+        Ok(b) => b,
         Err(e) => return fail(&e),
     };
     opts.stream = true;
     let mut out = Output::new();
-    let code = run_script(runner, &text, opts, &mut out);
+    let code = run_script_bytes(runner, &bytes, opts, &mut out);
     out.flush_to_console();
     code
 }

@@ -6,26 +6,34 @@
 //! ```json
 //! {
 //!   "format": "scm-sim-machine",
-//!   "version": 1,
+//!   "version": 2,
 //!   "image": { "kind": "windows10" },
 //!   "seed": 0,
 //!   "commands": [
-//!     { "words": ["sim", "behavior", "Spooler", "accept=stop,pause_continue"] },
-//!     { "words": ["sc", "pause", "Spooler"] },
-//!     { "words": ["reg", "import", "demo.reg"], "files": { "demo.reg": "5769..." } }
+//!     { "words": ["sim", "behavior", "Spooler", "accept=stop,pause_continue"], "exit": 0 },
+//!     { "words": ["sc", "pause", "Spooler"], "exit": 0 },
+//!     { "words": ["sc", "start", "Nope"], "exit": 1060 },
+//!     { "words": ["reg", "import", "demo.reg"], "files": { "demo.reg": "5769..." }, "exit": 0 }
 //!   ]
 //! }
 //! ```
 //!
 //! Loading builds a fresh machine from the image and seed and replays the commands silently;
 //! the registry, the SCM's records, processes, behaviours, the virtual clock, the event log
-//! and the trace come back exactly as they were. Files a command read (`reg import`, an
+//! and the trace come back exactly as they were. Each command's exit code is recorded and a
+//! replay must give it again: a file whose commands were edited so that one now ends
+//! differently is refused (ERROR_INVALID_DATA, 13, naming the command) rather than loaded as
+//! a silently different machine. Version 1 files (no exit codes) still load, unchecked, and
+//! are written as version 2 by the next save. Files a command read (`reg import`, an
 //! `--image FILE.reg`) are stored in the machine file as hex, so a replay does not depend on
 //! them still being there; files a command wrote (`reg export`) are not written again.
 //! Read-only commands (`sc query`, `reg query`, `sim trace` …) and rejected input are not
 //! recorded. The file is written atomically (a temporary file in the same folder, then a
-//! rename) after every command that changed the machine; a file that is not a machine file,
-//! or one from a newer scm-sim, is reported and left untouched.
+//! rename) after every command that changed the machine; temporary files left by a save that
+//! was killed are removed by the next load or save. A new file gets the umask's permissions.
+//! A file that is not a machine file, or one from a newer scm-sim, is reported and left
+//! untouched; files over 64 MiB are refused (ERROR_FILE_TOO_LARGE, 223), and failures to read
+//! or write carry Windows' codes (a folder: ERROR_ACCESS_DENIED, 5).
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -37,8 +45,8 @@ use super::session::{CliError, ImageSpec, RecordedCommand, Session};
 
 /// The `format` tag of a machine file.
 pub const FORMAT: &str = "scm-sim-machine";
-/// The version this scm-sim writes and reads.
-pub const VERSION: u32 = 1;
+/// The version this scm-sim writes and reads (it reads version 1 too).
+pub const VERSION: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
@@ -53,6 +61,9 @@ struct CommandRecord {
     words: Vec<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     files: BTreeMap<String, String>,
+    /// The exit code the command gave (required from version 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    exit: Option<i32>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -101,37 +112,66 @@ pub fn open(
     seed: Option<u64>,
     cwd: &Path,
 ) -> Result<(Session, bool), CliError> {
+    remove_stale_temporaries(path);
     let Some(bytes) = read_if_present(path)? else {
         let mut s = Session::new(image.unwrap_or(ImageSpec::Windows10), seed.unwrap_or(0))?;
         s.set_cwd(cwd);
         return Ok((s, false));
     };
-    check_header(path, &bytes)?;
+    let version = check_header(path, &bytes)?;
     let file: MachineFile = serde_json::from_slice(&bytes).map_err(|e| damaged(path, e))?;
     let stored = stored_image(path, file.image)?;
     check_same_start(path, image.as_ref(), seed, &stored, file.seed)?;
     let mut session = Session::new(stored, file.seed).map_err(|e| damaged(path, e.message))?;
     session.set_cwd(cwd);
     for (i, c) in file.commands.into_iter().enumerate() {
+        if version >= 2 && c.exit.is_none() {
+            return Err(damaged(path, format!("command {} has no exit code", i + 1)));
+        }
         replay_command(path, &mut session, i + 1, c)?;
     }
     Ok((session, true))
 }
 
-/// The file's bytes; `None` when there is no such file.
+/// The file's bytes (up to 64 MiB); `None` when there is no such file.
 fn read_if_present(path: &Path) -> Result<Option<Vec<u8>>, CliError> {
-    match std::fs::read(path) {
+    use fake_registry::limits::ReadError;
+    match fake_registry::limits::read_capped(path) {
         Ok(b) => Ok(Some(b)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(CliError::new(
-            e.raw_os_error().unwrap_or(5),
-            format!("cannot read machine file {}: {e}", path.display()),
+        Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(super::input::read_error(
+            &format!("machine file {}", path.display()),
+            &e,
         )),
     }
 }
 
-/// Checks the `format` tag and the version before the rest is read.
-fn check_header(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+/// Removes the temporary files a killed save left beside `path`: its own
+/// (`.NAME.snapshot-*.tmp`) and those of scm-sim versions that did not name them after the
+/// file (`.snapshot-*.tmp`).
+fn remove_stale_temporaries(path: &Path) {
+    fake_registry::snapshot::remove_orphans(path);
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.as_encoded_bytes();
+        if name.starts_with(b".snapshot-")
+            && name.ends_with(b".tmp")
+            && entry.file_type().is_ok_and(|t| t.is_file())
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Checks the `format` tag and the version before the rest is read; returns the version.
+fn check_header(path: &Path, bytes: &[u8]) -> Result<u32, CliError> {
     let header: Header = serde_json::from_slice(bytes).map_err(|e| damaged(path, e))?;
     match header.format.as_ref().and_then(|v| v.as_str()) {
         Some(FORMAT) => {}
@@ -139,7 +179,7 @@ fn check_header(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
         None => return Err(damaged(path, "no \"format\": \"scm-sim-machine\" tag")),
     }
     match header.version.as_ref().and_then(|v| v.as_u64()) {
-        Some(v) if v == u64::from(VERSION) => Ok(()),
+        Some(v @ 1..=2) => Ok(v as u32),
         Some(v) if v > u64::from(VERSION) => Err(damaged(
             path,
             format!("written by a newer scm-sim: version {v}, this one reads {VERSION}"),
@@ -208,18 +248,27 @@ fn replay_command(
     let cmd = RecordedCommand {
         words: c.words,
         files,
+        exit: c.exit.unwrap_or_default(),
     };
     let exit = session.replay(&cmd);
+    let shown = || cmd.words.join(" ");
     if exit.rejected {
         return Err(damaged(
             path,
-            format!(
-                "command {number} ({}) is not a command",
-                cmd.words.join(" ")
-            ),
+            format!("command {number} ({}) is not a command", shown()),
         ));
     }
-    Ok(())
+    match c.exit {
+        Some(recorded) if recorded != exit.code => Err(damaged(
+            path,
+            format!(
+                "command {number} ({}) recorded exit code {recorded} but gave {} when replayed",
+                shown(),
+                exit.code
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Pretty JSON with one command per line (readable, and diffs show one line per command).
@@ -264,6 +313,7 @@ pub fn save(path: &Path, session: &Session) -> Result<(), CliError> {
             .map(|c| CommandRecord {
                 words: c.words.clone(),
                 files: c.files.iter().map(|(k, v)| (k.clone(), hex(v))).collect(),
+                exit: Some(c.exit),
             })
             .collect(),
     };

@@ -3,7 +3,8 @@
 //! starting with `#` are skipped. Each command is echoed as `> command` before its output.
 //!
 //! The exit code is 0 unless a line could not be parsed (an unknown command, bad `sim`
-//! arguments, `run` or `shell` inside a script): then 1, after running every line. Failing
+//! arguments, `run` or `shell` inside a script, a line that is not UTF-8 text): then 1,
+//! after running every line. Failing
 //! `sc`/`reg` commands are outcomes, not parse errors; `--exit-codes` shows their codes as
 //! `[exit N]` after the output.
 //!
@@ -20,7 +21,9 @@
 //!     The specified service does not exist as an installed service.\n\n[exit 1060]\n");
 //! ```
 
+use super::input;
 use super::output::Output;
+use super::session::Exit;
 use super::words::split_words;
 use super::Runner;
 
@@ -36,15 +39,28 @@ pub struct ScriptOptions {
 
 /// Runs a script's text; returns the exit code (0, or 1 when a line could not be parsed).
 pub fn run_script(runner: &mut Runner, text: &str, opts: ScriptOptions, out: &mut Output) -> i32 {
+    run_script_bytes(runner, text.as_bytes(), opts, out)
+}
+
+/// Runs a script given as bytes (a file or standard input as read). A line that is not
+/// UTF-8 is echoed with its bad bytes as `\xNN`, reported with ERROR_NO_UNICODE_TRANSLATION
+/// (1113) and counted as a line that could not be parsed; the other lines run.
+pub fn run_script_bytes(
+    runner: &mut Runner,
+    bytes: &[u8],
+    opts: ScriptOptions,
+    out: &mut Output,
+) -> i32 {
     let mut unparsed = 0;
-    for line in text.lines() {
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        out.out(&format!("> {trimmed}\n"));
-        let words = split_words(trimmed);
-        let exit = runner.execute(&words, out);
+    for (i, raw) in bytes.split(|b| *b == b'\n').enumerate() {
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let exit = match std::str::from_utf8(raw) {
+            Ok(line) => match run_line(runner, line, out) {
+                Some(exit) => exit,
+                None => continue,
+            },
+            Err(_) => bad_line(i + 1, raw, out),
+        };
         if exit.rejected {
             unparsed += 1;
         }
@@ -58,17 +74,30 @@ pub fn run_script(runner: &mut Runner, text: &str, opts: ScriptOptions, out: &mu
     i32::from(unparsed > 0)
 }
 
-/// Reads a script from a file (relative to the session's folder) or `-` (standard input).
-pub fn read_script(cwd: &std::path::Path, name: &str) -> Result<String, super::CliError> {
-    let bytes = if name == "-" {
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
-            .map_err(|e| super::CliError::new(30, format!("cannot read standard input: {e}")))?;
-        buf
+/// Echoes and runs one line; `None` for a blank line or a comment.
+fn run_line(runner: &mut Runner, line: &str, out: &mut Output) -> Option<Exit> {
+    let trimmed = line.trim();
+    if trimmed.is_empty() || trimmed.starts_with('#') {
+        return None;
+    }
+    out.out(&format!("> {trimmed}\n"));
+    Some(runner.execute(&split_words(trimmed), out))
+}
+
+/// A line that is not UTF-8: echoed, reported, rejected.
+fn bad_line(number: usize, raw: &[u8], out: &mut Output) -> Exit {
+    out.out(&format!("> {}\n", input::escaped(raw).trim()));
+    let e = input::not_utf8(&format!("line {number}"), raw);
+    out.err(&format!("{e}\n"));
+    Exit::rejected(e.code)
+}
+
+/// Reads a script from a file (relative to the session's folder) or `-` (standard input),
+/// up to 64 MiB. Its lines are checked one by one when it runs ([`run_script_bytes`]).
+pub fn read_script(cwd: &std::path::Path, name: &str) -> Result<Vec<u8>, super::CliError> {
+    if name == "-" {
+        input::read_stdin("standard input")
     } else {
-        std::fs::read(cwd.join(name))
-            .map_err(|e| super::CliError::new(2, format!("cannot read script {name}: {e}")))?
-    };
-    String::from_utf8(bytes)
-        .map_err(|_| super::CliError::new(13, format!("script {name} is not UTF-8 text")))
+        input::read_file(&cwd.join(name), &format!("script {name}"))
+    }
 }

@@ -15,6 +15,8 @@ pub struct RecordedCommand {
     pub words: Vec<String>,
     /// The files it read, by the name given on the command line.
     pub files: BTreeMap<String, Vec<u8>>,
+    /// The exit code it gave (a replay must give it again).
+    pub exit: i32,
 }
 
 /// The image a session's machine starts from.
@@ -43,9 +45,9 @@ impl ImageSpec {
             "empty" => Ok(ImageSpec::Empty),
             _ => {
                 let path = cwd.join(arg);
-                let bytes = std::fs::read(&path).map_err(|e| {
+                let bytes = fake_registry::limits::read_capped(&path).map_err(|e| {
                     CliError::new(
-                        2,
+                        e.code() as i32,
                         format!(
                             "--image {arg}: not windows10, empty, or a readable .reg file ({e})"
                         ),
@@ -245,6 +247,7 @@ impl Session {
             self.history.push(RecordedCommand {
                 words: words.to_vec(),
                 files: std::mem::take(&mut self.inputs),
+                exit: exit.code,
             });
         }
     }
@@ -260,14 +263,19 @@ impl Session {
         self.cwd.join(path)
     }
 
-    /// Reads a file a command takes as input; the content is recorded with the command.
-    pub(crate) fn read_input(&mut self, path: &str) -> std::io::Result<Vec<u8>> {
+    /// Reads a file a command takes as input (up to 64 MiB); the content is recorded with
+    /// the command.
+    pub(crate) fn read_input(
+        &mut self,
+        path: &str,
+    ) -> Result<Vec<u8>, fake_registry::limits::ReadError> {
+        use fake_registry::limits::ReadError;
         let bytes = match &self.replay_files {
             Some(files) => files
                 .get(path)
                 .cloned()
-                .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))?,
-            None => std::fs::read(self.resolve(path))?,
+                .ok_or_else(|| ReadError::Io(std::io::Error::from(std::io::ErrorKind::NotFound)))?,
+            None => fake_registry::limits::read_capped(&self.resolve(path))?,
         };
         self.inputs.insert(path.to_string(), bytes.clone());
         Ok(bytes)

@@ -1,10 +1,12 @@
 //! `scm-sim shell`: an interactive prompt with line editing and history (rustyline). Each line
 //! runs as a script line would (cmd.exe word splitting, `#` comments); `exit`, `quit` or
-//! end-of-file leaves. History is kept in `~/.scm-sim_history` when a home folder exists.
+//! end-of-file leaves. A line that is not UTF-8 text is reported (ERROR_NO_UNICODE_TRANSLATION,
+//! 1113) and the shell reads on. History is kept in `~/.scm-sim_history` when a home folder exists.
 
 use rustyline::error::ReadlineError;
 use rustyline::DefaultEditor;
 
+use super::input;
 use super::output::Output;
 use super::words::split_words;
 use super::Runner;
@@ -12,6 +14,11 @@ use super::Runner;
 const BANNER: &str = "scm-sim shell: sc, reg, tasklist and sim commands on a simulated machine.
 Type `help` for the commands, `exit` to leave.
 ";
+
+/// The error for a shell line that is not UTF-8 (rustyline does not hand its bytes over).
+fn not_utf8_line() -> super::CliError {
+    input::not_utf8_unseen("the line")
+}
 
 fn history_path() -> Option<std::path::PathBuf> {
     std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".scm-sim_history"))
@@ -50,6 +57,13 @@ pub fn run_shell(runner: &mut Runner) -> i32 {
                 out.flush_to_console();
             }
             Err(ReadlineError::Interrupted) => continue,
+            // A line that is not UTF-8 (piped input): rustyline has consumed it; report it
+            // as a script would and read on.
+            Err(ReadlineError::Io(e)) if e.kind() == std::io::ErrorKind::InvalidData => {
+                let mut out = Output::new();
+                out.err(&format!("{}\n", not_utf8_line()));
+                out.flush_to_console();
+            }
             Err(ReadlineError::Eof) => break,
             Err(e) => {
                 eprintln!("scm-sim: {e}");

@@ -102,11 +102,30 @@ fn advance(session: &mut Session, args: &[String], out: &mut Output) -> Exit {
             session.machine.advance(duration);
             Exit::touched(0)
         }
+        None if is_number_with_unit(d) => bad(
+            out,
+            &format!(
+                "duration \"{d}\" is too long (at most 1000000000000000ms, about 31,700 years)"
+            ),
+        ),
         None => bad(
             out,
             &format!("malformed duration \"{d}\" (use e.g. 500ms, 30s, 2m, 1h)"),
         ),
     }
+}
+
+/// True when `text` is a well-formed duration (a number and a known unit), so that
+/// `parse_duration` refused it only for its size.
+fn is_number_with_unit(text: &str) -> bool {
+    let t = text.trim();
+    let digits = t.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = t[digits.len()..].to_ascii_lowercase();
+    matches!(unit.as_str(), "" | "ms" | "s" | "m" | "min" | "h")
+        && digits
+            .parse::<f64>()
+            .is_ok_and(|n| n.is_finite() && n >= 0.0)
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
 }
 
 /// `--format F`, `--service NAME` and `--since DURATION` after `sim trace` / `sim events`.

@@ -47,8 +47,10 @@ pub enum ImageError {
     Io {
         /// The file.
         path: PathBuf,
-        /// The OS error.
+        /// The OS error (or the 64 MiB input cap).
         message: String,
+        /// Its Win32 code (2 for a missing file, 5 for a folder, 223 over the cap …).
+        code: u32,
     },
     /// The `.reg` text is malformed.
     #[error("{origin}: {error}")]
@@ -64,7 +66,7 @@ impl ImageError {
     /// The Win32 code Windows would give (2 for a missing file, 13 for malformed text).
     pub fn code(&self) -> u32 {
         match self {
-            ImageError::Io { .. } => 2,
+            ImageError::Io { code, .. } => *code,
             ImageError::RegFile { error, .. } => error.code(),
         }
     }
@@ -115,10 +117,12 @@ impl Image {
                 Ok((reg, parse_mui(WINDOWS10_MUI_TSV)))
             }
             Image::RegFile(path) => {
-                let bytes = std::fs::read(path).map_err(|e| ImageError::Io {
-                    path: path.clone(),
-                    message: e.to_string(),
-                })?;
+                let bytes =
+                    fake_registry::limits::read_capped(path).map_err(|e| ImageError::Io {
+                        path: path.clone(),
+                        message: e.to_string(),
+                        code: e.code(),
+                    })?;
                 let mut reg = Registry::new();
                 import(&mut reg, &path.display().to_string(), &bytes)?;
                 reg.drain_access_log();

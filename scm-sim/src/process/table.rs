@@ -59,6 +59,11 @@ impl std::fmt::Display for BusyHandler {
     }
 }
 
+/// The largest pid handed out before numbering starts again.
+const MAX_PID: u32 = (u32::MAX - 64) & !3;
+/// Where numbering starts again (below it: Idle 0 and System 4).
+const FIRST_REUSED_PID: u32 = 8;
+
 /// The processes and what they can run.
 #[derive(Debug)]
 pub(crate) struct ProcessTable {
@@ -83,9 +88,20 @@ impl ProcessTable {
     }
 
     /// A fresh pid: a few multiples of 4 past the last one, drawn from the schedule stream.
+    /// Past the largest pid the numbers start again low (after System's 4), skipping pids
+    /// still in use, as Windows reuses pids: a crash-and-restart loop that runs for virtual
+    /// weeks never overflows.
     pub(crate) fn allocate_pid(&mut self, rng: &mut SimRng) -> u32 {
-        self.next_pid += 4 * (1 + rng.below(4) as u32);
-        self.next_pid
+        loop {
+            let step = 4 * (1 + rng.below(4));
+            self.next_pid = match self.next_pid.checked_add(step as u32) {
+                Some(pid) if pid <= MAX_PID => pid,
+                _ => FIRST_REUSED_PID,
+            };
+            if !self.processes.contains_key(&self.next_pid) {
+                return self.next_pid;
+            }
+        }
     }
 
     /// A process by pid.
@@ -116,5 +132,23 @@ impl ProcessTable {
     /// The processes, by pid.
     pub(crate) fn values(&self) -> impl Iterator<Item = &ProcessRecord> {
         self.processes.values()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pids_wrap_past_the_largest_and_stay_multiples_of_four() {
+        let mut table = ProcessTable::new(MAX_PID - 20);
+        let mut rng = SimRng::new(7);
+        let mut wrapped = false;
+        for _ in 0..100 {
+            let pid = table.allocate_pid(&mut rng);
+            assert!((FIRST_REUSED_PID..=MAX_PID).contains(&pid) && pid.is_multiple_of(4));
+            wrapped |= pid < 1000;
+        }
+        assert!(wrapped);
     }
 }

@@ -100,12 +100,12 @@ impl Core {
             core: self,
             registry,
         };
-        let before = home.registry.access_log().len();
+        let before = home.registry.access_log().total();
         f(&mut home.registry, &caller);
-        let log = home.registry.access_log();
-        let hkcu: Vec<String> = log[before.min(log.len())..]
-            .iter()
-            .filter(|r| r.via_current_user)
+        let hkcu: Vec<String> = home
+            .registry
+            .access_log()
+            .current_user_since(before)
             .map(|r| r.path.clone())
             .collect();
         drop(home);

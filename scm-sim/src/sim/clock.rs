@@ -82,13 +82,28 @@ pub(crate) fn settle(
     }
 }
 
+/// The longest one sleep of [`advance`]: tokio clamps a deadline more than about 30 years
+/// ahead to its "far future", so one long sleep would stop early and the clock would read
+/// less than was asked. A year per step stays far inside that.
+pub(crate) const MAX_STEP: Duration = Duration::from_secs(365 * 24 * 3600);
+
 /// Step 8: lets `d` of virtual time pass, running everything due meanwhile, then settles.
+/// Longer spans go in steps of at most [`MAX_STEP`], settling after each, so any span the
+/// clock can hold arrives whole.
 pub(crate) fn advance(
     rt: &tokio::runtime::Runtime,
     activity: impl Fn() -> u64,
     holders: &ClockHolders,
     d: Duration,
 ) {
-    rt.block_on(async move { tokio::time::sleep(d).await });
-    settle(rt, activity, holders);
+    let mut left = d;
+    loop {
+        let step = left.min(MAX_STEP);
+        rt.block_on(async move { tokio::time::sleep(step).await });
+        settle(rt, &activity, holders);
+        left -= step;
+        if left.is_zero() {
+            break;
+        }
+    }
 }

@@ -249,6 +249,10 @@ pub(super) fn import(session: &mut Session, args: &[String], out: &mut Output) -
     };
     let bytes = match session.read_input(file) {
         Ok(b) => b,
+        Err(fake_registry::limits::ReadError::TooLarge) => {
+            let e = fake_registry::limits::ReadError::TooLarge;
+            return fail(out, &format!("ERROR: {file} is {e}.\n"));
+        }
         Err(_) => {
             return fail(
                 out,
