@@ -42,7 +42,7 @@ sc query MSDTC
 
 # --- 4. What the machine recorded -------------------------------------------------------------
 # The event log since the tour began (7036 state changes, 7009 + 7000 for the timeout).
-sim events --since 1s
+sim events --since 9s
 # The trace of Fax: every API call, control, handler result and status report.
 sim trace --service Fax
 # The same as a Mermaid sequence diagram (paste it into any Mermaid renderer).

@@ -119,6 +119,8 @@ fn control_service_ex_logs_7042_and_databases_are_checked() {
         .find(|e| e.id == 7042)
         .expect("7042 logged");
     assert!(e.message().contains("patching"), "{}", e.message());
+    // The built-in services take their profile's stop time.
+    m.advance(std::time::Duration::from_secs(3));
     assert_eq!(
         m.query_service_status(h).unwrap().current_state,
         ServiceState::Stopped

@@ -987,6 +987,9 @@ fn a_builtin_service_starts_on_its_named_pipe() {
     assert_eq!(outcomes_of(&m, "AJRouter"), [(id, Started)]);
     let scm = m.open_sc_manager(SC_MANAGER_ALL_ACCESS).unwrap();
     let h = m.open_service(scm, "AJRouter", SERVICE_ALL_ACCESS).unwrap();
+    let status = m.query_service_status(h).unwrap();
+    assert_eq!(status.current_state, ServiceState::StartPending);
+    m.advance(secs(1)); // its profile's start time
     assert_eq!(
         m.query_service_status(h).unwrap().current_state,
         ServiceState::Running

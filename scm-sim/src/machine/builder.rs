@@ -119,6 +119,10 @@ impl MachineBuilder {
             }
         };
         let mut m = Machine::from_registry(registry, mui, &self)?;
+        // The image's own behaviours (the built-in services' profiles); `set_behavior`
+        // replaces them service by service.
+        let behaviors = self.image.behaviors();
+        m.scm.core.lock().processes.behaviors.extend(behaviors);
         if self.boot {
             m.boot();
         }

@@ -13,7 +13,11 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use fake_registry::{Caller, RegFileError, Registry};
+use fake_registry::service::service_key_path;
+use fake_registry::{Caller, RegFileError, RegValue, Registry};
+
+use super::profiles::{image_path_with_p, windows10_profiles};
+use crate::service::scripted::Behavior;
 
 /// The 230 Windows 10 services (regedit format).
 pub const WINDOWS10_SERVICES_REG: &[u8] = include_bytes!("../../images/windows10-services.reg");
@@ -96,6 +100,19 @@ impl Image {
         }
     }
 
+    /// The scripted behaviours this image gives its services, keyed by the folded name: the
+    /// built-in Windows 10 profiles ([`super::profiles`]) for [`Image::Windows10`], none for
+    /// the others.
+    pub fn behaviors(&self) -> BTreeMap<String, Behavior> {
+        match self {
+            Image::Windows10 => windows10_profiles()
+                .into_iter()
+                .map(|(k, p)| (k, p.behavior))
+                .collect(),
+            _ => BTreeMap::new(),
+        }
+    }
+
     /// The registry and MUI table of this image.
     pub fn load(&self) -> Result<(Registry, BTreeMap<String, String>), ImageError> {
         let sys = Caller::local_system();
@@ -113,6 +130,7 @@ impl Image {
                 let mut reg = Registry::new();
                 import(&mut reg, "windows10-services.reg", WINDOWS10_SERVICES_REG)?;
                 import(&mut reg, "windows10-boot.reg", WINDOWS10_BOOT_REG)?;
+                apply_dash_p(&mut reg);
                 reg.drain_access_log();
                 Ok((reg, parse_mui(WINDOWS10_MUI_TSV)))
             }
@@ -135,6 +153,20 @@ impl Image {
                 Ok((reg, BTreeMap::new()))
             }
             Image::Registry(reg) => Ok(((**reg).clone(), BTreeMap::new())),
+        }
+    }
+}
+
+/// Gives the svchost services whose profile says so the ` -p` of their Windows 10 ImagePath.
+fn apply_dash_p(reg: &mut Registry) {
+    let sys = Caller::local_system();
+    for profile in windows10_profiles().values() {
+        let key = service_key_path(&profile.name);
+        let Ok(path) = reg.get_string(&sys, &key, "ImagePath") else {
+            continue;
+        };
+        if let Some(with_p) = image_path_with_p(&path, profile) {
+            let _ = reg.set_value(&sys, &key, "ImagePath", RegValue::expand_sz(&with_p));
         }
     }
 }

@@ -14,6 +14,8 @@
 //! let spooler = m.open_service(scm, "Spooler", SERVICE_ALL_ACCESS).unwrap();
 //! assert_eq!(m.query_service_status(spooler).unwrap().current_state, ServiceState::Running);
 //! let status = m.control_service(spooler, ServiceControl::Stop).unwrap();
+//! assert_eq!(status.current_state, ServiceState::StopPending); // stopping takes 500 ms
+//! m.advance(std::time::Duration::from_secs(1));
 //! assert_eq!(m.query_service_status(spooler).unwrap().current_state, ServiceState::Stopped);
 //! # let _ = status;
 //! ```
@@ -28,6 +30,7 @@ mod builder;
 pub mod harness;
 pub mod image;
 mod management;
+pub mod profiles;
 
 pub use builder::MachineBuilder;
 pub use image::{Image, ImageError};
@@ -192,6 +195,11 @@ impl Machine {
         for event in now_true {
             core.raise_trigger(event);
         }
+        self.settle();
+        // What those triggers started is part of the boot too.
+        let driving = crate::scm::Driving::enter(&core);
+        self.rt.block_on(core.finish_starts());
+        drop(driving);
         self.settle();
     }
 

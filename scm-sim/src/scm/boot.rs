@@ -125,6 +125,30 @@ pub(crate) fn boot_order(st: &mut State, candidates: Vec<String>) -> Vec<String>
 }
 
 impl Core {
+    /// Waits for the services being started to get there, as Windows counts its auto-start
+    /// phase (and so a boot) done only then: no service left in START_PENDING, except one
+    /// whose wait hint ran out without progress (the SCM moves on from a hung start; the
+    /// watchdog reports it).
+    pub(crate) async fn finish_starts(&self) {
+        loop {
+            let notified = self.changed.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let next = {
+                let st = self.lock();
+                next_start_deadline(&st)
+            };
+            let Some(left) = next else {
+                return;
+            };
+            tokio::select! {
+                biased;
+                _ = &mut notified => {}
+                _ = tokio::time::sleep(left) => {}
+            }
+        }
+    }
+
     /// The boot sequence. Returns when every non-delayed auto-start service has been started
     /// (its ServiceMain running, not necessarily RUNNING); delayed ones follow on a timer.
     pub(crate) async fn boot(self: &Arc<Core>) {
@@ -173,6 +197,7 @@ impl Core {
                     .await;
             }
         }
+        self.finish_starts().await;
         if !delayed.is_empty() {
             let core = self.clone();
             let task = self.spawn(async move {
@@ -188,4 +213,19 @@ impl Core {
             self.lock().system_tasks.push(task.abort_handle());
         }
     }
+}
+
+/// How long until the nearest wait hint of a starting service runs out; `None` when none is
+/// starting within its wait hint. Looks at the pending services only (indexed).
+fn next_start_deadline(st: &State) -> Option<Duration> {
+    let now = st.now();
+    st.records
+        .pending()
+        .filter(|r| r.status().state == ServiceState::StartPending && !r.awaiting_dispatcher())
+        .filter_map(|r| {
+            let hint = Duration::from_millis(u64::from(r.status().wait_hint_ms).max(1));
+            (r.last_progress() + hint).checked_sub(now)
+        })
+        .filter(|left| !left.is_zero())
+        .min()
 }

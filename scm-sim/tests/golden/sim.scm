@@ -30,7 +30,7 @@ sc query Fax
 sim advance 10s
 sc query Fax
 sim events --service Fax
-sim events --since 130s
+sim events --since 131s
 sim events --since soon
 sim trace --service Fax
 sim trace --service Fax --format json
