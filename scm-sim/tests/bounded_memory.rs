@@ -35,7 +35,10 @@ fn recursive_reg_queries_keep_a_bounded_access_log() {
 fn a_crash_and_restart_loop_keeps_bounded_windows_and_one_process() {
     let mut session = Session::new(ImageSpec::Windows10, 0).unwrap();
     run(&mut session, "sc failure Fax reset= 0 actions= restart/0");
-    run(&mut session, "sim behavior Fax crash=after:5ms");
+    run(
+        &mut session,
+        "sim behavior Fax crash=after:5ms start-time=0 stop-time=0",
+    );
     run(&mut session, "sc start Fax");
     session.machine().advance(Duration::from_secs(60));
     let m = session.machine();
