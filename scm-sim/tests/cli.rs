@@ -295,3 +295,42 @@ fn files_read_by_commands_are_kept_in_the_machine_file() {
         "\nHKEY_LOCAL_MACHINE\\SOFTWARE\\More\n    x    REG_SZ    y\n\n"
     );
 }
+
+/// Issue 12: `sim behavior` on a service that is not stopped says that the change applies from
+/// its next start (a behaviour is read when the service starts) instead of silently changing
+/// nothing now; `default` goes back to the built-in service's Windows 10 profile; comment lines
+/// of a script are part of its transcript.
+#[test]
+fn sim_behavior_says_when_it_applies_and_default_is_the_profile() {
+    let mut runner = Runner::new(Session::new(ImageSpec::Windows10, 0).unwrap(), None);
+    let mut out = CliOutput::new();
+    let script = "# Spooler runs after boot\n\
+                  sim behavior Spooler start-time=3s\n\
+                  sim behavior Spooler\n\
+                  sim behavior Spooler default\n\
+                  sim behavior Spooler\n\
+                  sc stop Spooler\n\
+                  sim advance 1s\n\
+                  sim behavior Spooler start-time=3s\n";
+    run_script(&mut runner, script, ScriptOptions::default(), &mut out);
+    let text = out.merged();
+    assert!(
+        text.starts_with("# Spooler runs after boot\n> sim behavior"),
+        "{text}"
+    );
+    let note = "Spooler is RUNNING: the new behaviour applies from its next start.\n";
+    assert_eq!(text.matches(note).count(), 2, "{text}");
+    assert!(text.contains("Spooler: start-time=3s "), "{text}");
+    // The profile's own start time (the built-in data), not the generic scripted program's.
+    let profile = scm_sim::machine::profiles::windows10_profiles()["SPOOLER"]
+        .behavior
+        .clone();
+    let words = scm_sim::cli::behavior_words(&profile).join(" ");
+    assert!(text.contains(&format!("Spooler: {words}\n")), "{text}");
+    // `sc stop` shows STOP_PENDING (the profile's stop takes 500 ms); once STOPPED, no note.
+    let after_stop = &text[text.find("> sim advance 1s").unwrap()..];
+    assert!(
+        !after_stop.contains("applies from its next start"),
+        "{after_stop}"
+    );
+}

@@ -47,7 +47,13 @@ pub fn timeout_scenario() -> [Figure; 2] {
     let t = Instant::now();
     m.block_on(async {
         let _ = scm.start_service(never, &[]).await;
+        // StartService returns before ServiceMain runs (as on Windows): wait for RUNNING, or
+        // the STOP would find the service START_PENDING and be refused (1061).
+        let running = scm.notify_service_status_change(slow, ServiceState::Running.notify_bit());
         let _ = scm.start_service(slow, &[]).await;
+        if let Ok(n) = running {
+            let _ = n.wait().await;
+        }
         let stopped = scm.notify_service_status_change(slow, ServiceState::Stopped.notify_bit());
         let _ = scm.control_service(slow, ServiceControl::Stop).await;
         if let Ok(n) = stopped {

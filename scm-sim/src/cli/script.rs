@@ -1,6 +1,7 @@
 //! `scm-sim run FILE` (`-` for standard input): one command per line — the words that would
-//! follow `scm-sim` — split as cmd.exe splits them ([`split_words`]). Blank lines and lines
-//! starting with `#` are skipped. Each command is echoed as `> command` before its output.
+//! follow `scm-sim` — split as cmd.exe splits them ([`split_words`]). Blank lines are skipped;
+//! lines starting with `#` are comments, copied into the transcript as they are (a tour script
+//! reads as a lesson). Each command is echoed as `> command` before its output.
 //!
 //! The exit code is 0 unless a line could not be parsed (an unknown command, bad `sim`
 //! arguments, `run` or `shell` inside a script, a line that is not UTF-8 text): then 1,
@@ -16,7 +17,7 @@
 //! let code = run_script(&mut runner, "# a comment\nsim time\nsc query Nope\n",
 //!                       ScriptOptions { exit_codes: true, stream: false }, &mut out);
 //! assert_eq!(code, 0);
-//! assert_eq!(out.merged(), "> sim time\n0.000s\n> sc query Nope\n\
+//! assert_eq!(out.merged(), "# a comment\n> sim time\n0.000s\n> sc query Nope\n\
 //!     [SC] EnumQueryServicesStatus:OpenService FAILED 1060:\n\n\
 //!     The specified service does not exist as an installed service.\n\n[exit 1060]\n");
 //! ```
@@ -77,7 +78,12 @@ pub fn run_script_bytes(
 /// Echoes and runs one line; `None` for a blank line or a comment.
 fn run_line(runner: &mut Runner, line: &str, out: &mut Output) -> Option<Exit> {
     let trimmed = line.trim();
-    if trimmed.is_empty() || trimmed.starts_with('#') {
+    if trimmed.starts_with('#') {
+        // Comments are part of the transcript: a tour reads as a lesson.
+        out.out(&format!("{trimmed}\n"));
+        return None;
+    }
+    if trimmed.is_empty() {
         return None;
     }
     out.out(&format!("> {trimmed}\n"));

@@ -12,7 +12,7 @@ use crate::service::scripted::{parse_duration, Behavior, Crash, Hang, TriggerWhi
 use crate::service::ServiceControlAccept;
 
 use super::output::Output;
-use super::session::{Exit, Session};
+use super::session::{Exit, ImageSpec, Session};
 
 /// The help text of `sim`.
 pub const SIM_HELP: &str = "\
@@ -363,7 +363,7 @@ fn behavior(session: &mut Session, args: &[String], out: &mut Output) -> Exit {
     }
     for s in settings {
         if s.eq_ignore_ascii_case("default") {
-            b = Behavior::default();
+            b = default_behavior(session, name);
             continue;
         }
         let Some((k, v)) = s.split_once('=') else {
@@ -377,7 +377,32 @@ fn behavior(session: &mut Session, args: &[String], out: &mut Output) -> Exit {
         }
     }
     session.machine.set_behavior(name, b);
+    note_when_it_applies(session, name, out);
     Exit::touched(0)
+}
+
+/// `default`: the service's Windows 10 profile on the built-in image, else the generic
+/// scripted program.
+fn default_behavior(session: &Session, name: &str) -> Behavior {
+    if !matches!(session.image(), ImageSpec::Windows10) {
+        return Behavior::default();
+    }
+    crate::machine::profiles::windows10_profiles()
+        .remove(&*crate::service::ServiceName::fold(name))
+        .map(|p| p.behavior)
+        .unwrap_or_default()
+}
+
+/// A behaviour is read when the service starts: say so when it is not stopped now, rather
+/// than change nothing silently.
+fn note_when_it_applies(session: &mut Session, name: &str, out: &mut Output) {
+    let state = session.machine.service_state(name);
+    if let Some(state) = state.filter(|s| *s != crate::service::ServiceState::Stopped) {
+        out.out(&format!(
+            "{name} is {}: the new behaviour applies from its next start.\n",
+            state.sc_label()
+        ));
+    }
 }
 
 /// `bench [--quick] [--trips N] [--boot N] [--roundtrips N] [--only GROUP,…]`: the benchmark

@@ -432,6 +432,14 @@ impl Machine {
         self.scm.core.behavior_for(service)
     }
 
+    /// The state of the service named `service` (any case) as QueryServiceStatus shows it,
+    /// without opening a handle; `None` when there is no such service.
+    pub fn service_state(&self, service: &str) -> Option<crate::service::ServiceState> {
+        let st = self.scm.core.lock();
+        let key = crate::service::ServiceName::fold(service);
+        st.record(&key).map(|r| r.status().state)
+    }
+
     /// Kills the process hosting `service` (TerminateProcess). ERROR_SERVICE_NOT_ACTIVE when
     /// it has none.
     pub fn crash(&mut self, service: &str) -> Result<u32, Win32Error> {
