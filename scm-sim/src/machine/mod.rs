@@ -127,6 +127,7 @@ impl Machine {
             watch_dirty: false,
             triggers: Default::default(),
             service_dlls: BTreeMap::new(),
+            behaviors: BTreeMap::new(),
         };
         let scm = Scm {
             core: Core::new(state, rt.handle().clone()),
@@ -411,12 +412,7 @@ impl Machine {
     pub fn set_behavior(&mut self, service: &str, behavior: Behavior) {
         let key = crate::service::ServiceName::fold(service).into_owned();
         self.set_config(format!("behavior {key}"), format!("{behavior:?}"));
-        self.scm
-            .core
-            .lock()
-            .processes
-            .behaviors
-            .insert(key, behavior);
+        self.scm.core.lock().behaviors.insert(key, behavior);
     }
 
     /// The scripted behaviour of a service (the default when none was set).

@@ -49,6 +49,8 @@ pub(crate) mod notify;
 mod record;
 mod settings;
 mod start;
+mod svchost_host;
+mod trigger_host;
 mod untracked_panic;
 mod watchdog;
 mod work;
@@ -124,6 +126,8 @@ pub(crate) struct State {
     pub(crate) watch_dirty: bool,
     /// Service DLLs with Rust code, by upper-cased expanded path (svchost loads them).
     pub(crate) service_dlls: BTreeMap<String, Arc<crate::svchost::ServiceDll>>,
+    /// Scripted behaviours by folded service name (services without Rust code play them).
+    pub(crate) behaviors: BTreeMap<String, crate::service::scripted::Behavior>,
     /// Trigger events: inbox, per-service queues, outcomes, machine conditions.
     pub(crate) triggers: crate::triggers::TriggerState,
 }
@@ -290,7 +294,7 @@ pub(crate) struct Core {
     /// dispatchers, tracked tasks, system tasks); the census compares it with the runtime's.
     pub(crate) engine_tasks: Arc<std::sync::atomic::AtomicUsize>,
     /// The tracked threads holding the clock (settling waits for them).
-    pub(crate) clock_holders: Arc<crate::service::thread::ClockHolders>,
+    pub(crate) clock_holders: Arc<crate::sim::thread::ClockHolders>,
 }
 
 /// Decrements the engine's task count when a task it spawned ends (or is aborted).
@@ -417,7 +421,6 @@ impl Core {
     /// The scripted behaviour of a service (the default when none was set).
     pub(crate) fn behavior_for(&self, name: &str) -> crate::service::scripted::Behavior {
         self.lock()
-            .processes
             .behaviors
             .get(&*crate::service::ServiceName::fold(name))
             .cloned()

@@ -52,7 +52,7 @@
 
 use std::time::Duration;
 
-use crate::service::thread::ClockHolders;
+use super::thread::ClockHolders;
 
 /// How many rounds [`Machine::settle`](crate::Machine::settle) runs at most (step 6).
 const SETTLE_ROUNDS: usize = 10_000;
