@@ -183,7 +183,7 @@ fn is_event(id: u32, service: &str) -> impl Fn(&TraceKind) -> bool + '_ {
 }
 
 fn note_containing(text: &str) -> impl Fn(&TraceKind) -> bool + '_ {
-    move |k| matches!(k, TraceKind::Note { text: t } if t.contains(text))
+    move |k| matches!(k, TraceKind::Note { text: t } if t.text().contains(text))
 }
 
 /// The ids of the events logged for `service`, in order.

@@ -970,7 +970,7 @@ fn a_raised_event_is_traced_at_its_virtual_time() {
         .trace()
         .entries()
         .iter()
-        .find(|e| matches!(&e.kind, TraceKind::Note { text } if text.starts_with(&note)))
+        .find(|e| matches!(&e.kind, TraceKind::Note { text } if text.text().starts_with(&note)))
         .map(|e| e.time)
         .unwrap();
     assert_eq!(at, secs(10), "{}", timeline(&bed.m));

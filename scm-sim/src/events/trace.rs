@@ -23,6 +23,7 @@
 //! ```
 
 use super::insert::is_known;
+use super::note::NoteText;
 use super::time_ns;
 use crate::win32::ServiceState;
 use crate::Win32Error;
@@ -173,10 +174,10 @@ pub enum TraceKind {
         /// The service's key name.
         service: Option<SharedName>,
     },
-    /// Free text.
+    /// A note: free text, or one of the engine's own notes kept as fields (see [`NoteText`]).
     Note {
         /// The text.
-        text: Label,
+        text: NoteText,
     },
 }
 

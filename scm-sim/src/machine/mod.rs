@@ -44,6 +44,7 @@ use crate::events::{EventLog, EventRecord, Observers, Trace};
 use crate::scm::{notify::Notifications, Core, ProcessTable, Scm, Settings, State};
 use crate::service::scripted::Behavior;
 use crate::service::Program;
+use crate::sim::clock::ParkCount;
 use crate::sim::{ReplayConfig, ReplayToken, SimRng, Violation, WorkUnit};
 
 /// A simulated machine.
@@ -64,10 +65,15 @@ impl std::fmt::Debug for Machine {
     }
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+/// The machine's runtime: current-thread, paused, counting its parks in `parks` (see
+/// `sim::clock`, step 9).
+fn runtime(parks: &Arc<ParkCount>) -> tokio::runtime::Runtime {
+    let (on_park, on_unpark) = (parks.clone(), parks.clone());
     tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .start_paused(true)
+        .on_thread_park(move || on_park.bump())
+        .on_thread_unpark(move || on_unpark.bump())
         .build()
         .expect("a current-thread runtime can always be built")
 }
@@ -91,7 +97,8 @@ impl Machine {
         mui: BTreeMap<String, String>,
         b: &MachineBuilder,
     ) -> Result<Machine, ImageError> {
-        let rt = runtime();
+        let parks = Arc::new(ParkCount::default());
+        let rt = runtime(&parks);
         let boot_instant = rt.block_on(async { tokio::time::Instant::now() });
         let base_settings = b.settings.clone().unwrap_or_default();
         let explicit_settings = b.settings.clone();
@@ -116,6 +123,7 @@ impl Machine {
             settings: base_settings.clone(),
             boot_instant,
             now_cache: Default::default(),
+            parks,
             rt: rt.handle().clone(),
             processes: ProcessTable::new(1000 + 4 * (rng.stream("pids").below(64) as u32)),
             next_instance: 0,

@@ -10,6 +10,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::error::Win32Error;
+use crate::events::{NoteText, SharedName};
 use crate::process::table::BusyHandler;
 use crate::sim::thread::ThreadHost;
 use crate::sim::WorkKind;
@@ -29,7 +30,7 @@ pub(crate) trait Host: ThreadHost {
     /// Records which handler the dispatcher of `pid` is running (`None`: none).
     fn set_busy(&self, pid: u32, what: Option<BusyHandler>);
     /// ServiceMain of `service` returned.
-    fn service_main_returned(&self, pid: u32, service: &str, instance: u64);
+    fn service_main_returned(&self, pid: u32, service: SharedName, instance: u64);
     /// A tracked thread of `pid` reported STOPPED (see `sim::work`).
     fn reported_from_thread(&self, pid: u32) -> bool;
     /// Waits until no thread of `pid` that reported STOPPED is still returning.
@@ -60,6 +61,8 @@ pub(crate) trait Host: ThreadHost {
     fn reporter_returned(&self, id: u64);
     /// A note in the trace.
     fn trace_note(&self, text: &str);
+    /// A note in the trace, kept as fields (rendered when read).
+    fn note(&self, note: NoteText);
     /// Runs `f` on the registry as `service`'s account; HKEY_CURRENT_USER use is a violation.
     fn with_service_registry(
         self: Arc<Self>,

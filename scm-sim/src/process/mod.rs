@@ -40,13 +40,14 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 
 use crate::error::Win32Error;
+use crate::events::SharedName;
 use crate::win32::{ControlRequest, ServiceControlHandlerResult, ServiceName};
 
 /// A message from the SCM to a process's dispatcher.
 pub(crate) enum DispatchMsg {
     /// Start a service: create its ServiceMain "thread"; reply with the dispatcher's code.
     Start {
-        service: String,
+        service: SharedName,
         args: Vec<String>,
         instance: u64,
         reply: oneshot::Sender<u32>,

@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
+use crate::events::SharedName;
 use crate::process::ProcessContext;
 use crate::win32::{ControlRequest, ServiceControlHandlerResult};
 
@@ -40,7 +41,7 @@ pub(crate) trait ServiceMains: Send + Sync {
     fn start(
         &self,
         process: &ProcessContext,
-        service: String,
+        service: SharedName,
         args: Vec<String>,
         instance: u64,
     ) -> u32;

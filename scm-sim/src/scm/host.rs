@@ -8,6 +8,7 @@ use std::sync::Arc;
 use tokio::task::{AbortHandle, JoinHandle};
 
 use crate::error::Win32Error;
+use crate::events::{NoteText, SharedName, TraceKind};
 use crate::process::table::BusyHandler;
 use crate::process::{BoxTask, Host};
 use crate::scm::Core;
@@ -33,7 +34,7 @@ impl Host for Core {
         Core::set_busy(self, pid, what);
     }
 
-    fn service_main_returned(&self, pid: u32, service: &str, instance: u64) {
+    fn service_main_returned(&self, pid: u32, service: SharedName, instance: u64) {
         Core::service_main_returned(self, pid, service, instance);
     }
 
@@ -78,6 +79,10 @@ impl Host for Core {
 
     fn trace_note(&self, text: &str) {
         Core::trace_note(self, text);
+    }
+
+    fn note(&self, note: NoteText) {
+        self.lock().trace_with(|| TraceKind::Note { text: note });
     }
 
     fn with_service_registry(

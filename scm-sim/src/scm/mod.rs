@@ -107,10 +107,12 @@ pub(crate) struct State {
     pub(crate) observers: crate::events::Observers,
     pub(crate) settings: Settings,
     pub(crate) boot_instant: Instant,
-    /// Virtual time read once per hold of the lock: it cannot move while the lock is held
-    /// (the clock jumps only when the runtime is idle; see `sim::clock`), so every entry
-    /// written under one hold shares it. Cleared by `Core::lock`.
-    pub(crate) now_cache: std::cell::Cell<Option<Duration>>,
+    /// Virtual time as last read, with the runtime's park count then: the clock jumps only
+    /// while the runtime parks (`sim::clock`, step 9), so the reading holds while the count
+    /// is unchanged and every entry written meanwhile shares it.
+    pub(crate) now_cache: std::cell::Cell<Option<(u64, Duration)>>,
+    /// The runtime's park count.
+    pub(crate) parks: Arc<crate::sim::clock::ParkCount>,
     /// The machine's runtime (its clock is the virtual one).
     pub(crate) rt: tokio::runtime::Handle,
     pub(crate) next_instance: u64,
@@ -135,19 +137,19 @@ pub(crate) struct State {
 impl State {
     /// Virtual time since boot.
     pub(crate) fn now(&self) -> Duration {
-        cached_now(&self.now_cache, &self.rt, self.boot_instant)
+        cached_now(&self.now_cache, &self.parks, &self.rt, self.boot_instant)
     }
 
     /// Records a trace entry built only when tracing is on (benchmarks turn it off).
     pub(crate) fn trace_with(&mut self, kind: impl FnOnce() -> TraceKind) {
-        let (cache, rt, boot) = (&self.now_cache, &self.rt, self.boot_instant);
+        let (cache, parks, rt, boot) = (&self.now_cache, &*self.parks, &self.rt, self.boot_instant);
         self.observers
-            .trace_with(|| cached_now(cache, rt, boot), kind);
+            .trace_with(|| cached_now(cache, parks, rt, boot), kind);
     }
 
     /// Logs an event about the service with key `key` (its key name goes in the record).
     pub(crate) fn event(&mut self, key: &str, event: ScmEvent) {
-        let (cache, rt, boot) = (&self.now_cache, &self.rt, self.boot_instant);
+        let (cache, parks, rt, boot) = (&self.now_cache, &*self.parks, &self.rt, self.boot_instant);
         let records = &self.records;
         let service = || {
             records
@@ -156,7 +158,7 @@ impl State {
                 .unwrap_or_else(|| key.into())
         };
         self.observers
-            .log(|| cached_now(cache, rt, boot), service, event);
+            .log(|| cached_now(cache, parks, rt, boot), service, event);
     }
 
     /// [`State::event`] with the event built only when events are recorded (benchmarks turn
@@ -262,17 +264,22 @@ fn now_on(rt: &tokio::runtime::Handle, boot: Instant) -> Duration {
     Instant::now().saturating_duration_since(boot)
 }
 
-/// [`now_on`], read once per hold of the State lock (see [`State::now_cache`]).
+/// [`now_on`], read once per park count of the runtime (see [`State::now_cache`]). The count
+/// is read first: a park after it makes the reading stale at the next call.
 fn cached_now(
-    cache: &std::cell::Cell<Option<Duration>>,
+    cache: &std::cell::Cell<Option<(u64, Duration)>>,
+    parks: &crate::sim::clock::ParkCount,
     rt: &tokio::runtime::Handle,
     boot: Instant,
 ) -> Duration {
-    if let Some(now) = cache.get() {
-        return now;
+    let count = parks.get();
+    if let Some((at, now)) = cache.get() {
+        if at == count {
+            return now;
+        }
     }
     let now = now_on(rt, boot);
-    cache.set(Some(now));
+    cache.set(Some((count, now)));
     now
 }
 
@@ -361,7 +368,6 @@ impl Core {
                 .wait(guard)
                 .unwrap_or_else(PoisonError::into_inner);
         }
-        guard.now_cache.set(None);
         guard
     }
 

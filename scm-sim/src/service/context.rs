@@ -19,6 +19,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use crate::error::Win32Error;
+use crate::events::{NoteText, SharedName};
 use crate::process::{AsyncControlHandler, HandlerTable, Host};
 use crate::service::{
     ControlRequest, RawServiceStatus, ServiceControlHandlerResult, ServiceStatus, ServiceType,
@@ -46,7 +47,7 @@ where
 #[derive(Clone)]
 pub struct ServiceContext {
     pub(crate) host: Arc<dyn Host>,
-    pub(crate) name: String,
+    pub(crate) name: SharedName,
     pub(crate) pid: u32,
     pub(crate) instance: u64,
     pub(crate) handlers: HandlerTable,
@@ -96,8 +97,9 @@ impl ServiceContext {
             Arc::new(handler),
         );
         drop(table);
-        self.host
-            .trace_note(&format!("{} registered its control handler", self.name));
+        self.host.note(NoteText::HandlerRegistered {
+            service: self.name.clone(),
+        });
         Ok(self.status_handle())
     }
 
@@ -259,7 +261,7 @@ impl Drop for FinishedOnDrop {
 #[derive(Clone)]
 pub struct StatusHandle {
     host: Arc<dyn Host>,
-    service: String,
+    service: SharedName,
     instance: u64,
 }
 

@@ -26,6 +26,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use crate::error::Win32Error;
+use crate::events::SharedName;
 use crate::process::{panic_message, CatchUnwind, ProcessContext, Program, ServiceMains};
 use crate::service::context::ServiceContext;
 
@@ -164,7 +165,7 @@ impl ServiceMains for ServiceTable {
     fn start(
         &self,
         process: &ProcessContext,
-        service: String,
+        service: SharedName,
         args: Vec<String>,
         instance: u64,
     ) -> u32 {
@@ -183,7 +184,7 @@ impl ServiceMains for ServiceTable {
         let task = process.host.spawn_boxed(Box::pin(async move {
             let outcome = CatchUnwind::new(entry.run(ctx, args)).await;
             match outcome {
-                Ok(()) => host.service_main_returned(pid, &service, instance),
+                Ok(()) => host.service_main_returned(pid, service, instance),
                 Err(panic) => {
                     let what = format!(
                         "ServiceMain of {service} panicked: {}",

@@ -37,6 +37,11 @@
 //! 8. **Advancing.** [`Machine::advance`](crate::Machine::advance) sleeps `d` on the
 //!    runtime: the clock jumps timer to timer, running everything due at each instant, then
 //!    settles at the end.
+//! 9. **Reading the clock.** By step 2 the clock jumps only inside the runtime's park (when
+//!    it finds nothing to run). The runtime counts its parks and unparks ([`ParkCount`],
+//!    bumped by its park hooks), so a reading of the clock stays valid while that count is
+//!    unchanged: the engine reads tokio's clock once per count and reuses the reading for
+//!    every trace entry and event written meanwhile (`State::now`).
 //!
 //! ```
 //! use scm_sim::Machine;
@@ -50,9 +55,27 @@
 //! assert_eq!(m.now(), before + Duration::from_secs(30));
 //! ```
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use super::thread::ClockHolders;
+
+/// How many times the machine's runtime parked or unparked (step 9): the virtual clock can
+/// only have moved when this changed.
+#[derive(Debug, Default)]
+pub(crate) struct ParkCount(AtomicU64);
+
+impl ParkCount {
+    /// The count now.
+    pub(crate) fn get(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    /// Counts a park or an unpark (the runtime's park hooks call it).
+    pub(crate) fn bump(&self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
 
 /// How many rounds [`Machine::settle`](crate::Machine::settle) runs at most (step 6).
 const SETTLE_ROUNDS: usize = 10_000;

@@ -82,19 +82,19 @@ impl Core {
         let (tx, rx) = oneshot::channel();
         let sent = {
             let mut st = self.lock();
-            let (name, shared) = st
+            let shared = st
                 .record(key)
-                .map(|r| (r.name.to_string(), r.shared_name()))
-                .unwrap_or_else(|| (String::new(), "".into()));
+                .map(|r| r.shared_name())
+                .unwrap_or_else(|| "".into());
             let argv = launch.argv;
             st.trace_with(|| TraceKind::ServiceMainCalled {
-                service: shared,
+                service: shared.clone(),
                 pid: launch.pid,
                 args: argv.as_slice().into(),
             });
             st.processes.get(&launch.pid).is_some_and(|p| {
                 let start = DispatchMsg::Start {
-                    service: name,
+                    service: shared,
                     args: argv,
                     instance: launch.instance,
                     reply: tx,
