@@ -82,15 +82,16 @@ impl Core {
         let (tx, rx) = oneshot::channel();
         let sent = {
             let mut st = self.lock();
-            let shared = st
-                .record(key)
-                .map(|r| r.shared_name())
-                .unwrap_or_else(|| "".into());
             let argv = launch.argv;
+            let (shared, traced_argv) = match st.record(key) {
+                Some(r) if st.observers.enabled => (r.shared_name(), Some(r.traced_argv(&argv))),
+                Some(r) => (r.shared_name(), None),
+                None => ("".into(), None),
+            };
             st.trace_with(|| TraceKind::ServiceMainCalled {
                 service: shared.clone(),
                 pid: launch.pid,
-                args: argv.as_slice().into(),
+                args: traced_argv.unwrap_or_else(|| argv.as_slice().into()),
             });
             st.processes.get(&launch.pid).is_some_and(|p| {
                 let start = DispatchMsg::Start {
