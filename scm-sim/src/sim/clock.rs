@@ -38,7 +38,7 @@
 //!    runtime: the clock jumps timer to timer, running everything due at each instant, then
 //!    settles at the end.
 //! 9. **Reading the clock.** By step 2 the clock jumps only inside the runtime's park (when
-//!    it finds nothing to run). The runtime counts its parks and unparks ([`ParkCount`],
+//!    it finds nothing to run). The runtime counts its parks and unparks (`ParkCount`,
 //!    bumped by its park hooks), so a reading of the clock stays valid while that count is
 //!    unchanged: the engine reads tokio's clock once per count and reuses the reading for
 //!    every trace entry and event written meanwhile (`State::now`).
