@@ -45,7 +45,7 @@ use crate::events::{EventLog, Observers, Trace};
 use crate::scm::{notify::Notifications, Core, ProcessTable, Scm, Settings, State};
 use crate::service::scripted::Behavior;
 use crate::service::Program;
-use crate::sim::clock::ParkCount;
+use crate::sim::clock::{NowCache, ParkCount};
 use crate::sim::{ReplayConfig, ReplayToken, SimRng};
 
 /// A simulated machine.
@@ -123,8 +123,7 @@ impl Machine {
             ),
             settings: base_settings.clone(),
             boot_instant,
-            now_cache: Default::default(),
-            parks,
+            now_cache: NowCache::new(parks),
             rt: rt.handle().clone(),
             processes: ProcessTable::new(1000 + 4 * (rng.stream("pids").below(64) as u32)),
             next_instance: 0,
@@ -190,7 +189,7 @@ impl Machine {
             st.triggers.queues.clear();
             st.triggers.inbox.clear();
             st.boot_instant = self.rt.block_on(async { tokio::time::Instant::now() });
-            st.now_cache.set(None);
+            st.now_cache.forget();
             crate::scm::load_database(&mut st);
         }
         self.start_watchdog();

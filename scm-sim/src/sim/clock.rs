@@ -55,8 +55,11 @@
 //! assert_eq!(m.now(), before + Duration::from_secs(30));
 //! ```
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::time::Instant;
 
 use super::thread::ClockHolders;
 
@@ -74,6 +77,48 @@ impl ParkCount {
     /// Counts a park or an unpark (the runtime's park hooks call it).
     pub(crate) fn bump(&self) {
         self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// The engine's reading of virtual time (step 9): tokio's clock read once per park count of
+/// the runtime and reused meanwhile.
+#[derive(Debug)]
+pub(crate) struct NowCache {
+    parks: Arc<ParkCount>,
+    cache: Cell<Option<(u64, Duration)>>,
+}
+
+impl NowCache {
+    /// A cache over the runtime that bumps `parks`.
+    pub(crate) fn new(parks: Arc<ParkCount>) -> NowCache {
+        NowCache {
+            parks,
+            cache: Cell::new(None),
+        }
+    }
+
+    /// Virtual time since `boot` on `rt`. The count is read first: a park after it makes the
+    /// reading stale at the next call.
+    pub(crate) fn read(&self, rt: &tokio::runtime::Handle, boot: Instant) -> Duration {
+        let count = self.parks.get();
+        if let Some((at, now)) = self.cache.get() {
+            if at == count {
+                return now;
+            }
+        }
+        let now = {
+            // Entered, so that calls from other threads (tracked threads, the blocking
+            // Machine wrappers) read the virtual clock, not the real one.
+            let _context = rt.enter();
+            Instant::now().saturating_duration_since(boot)
+        };
+        self.cache.set(Some((count, now)));
+        now
+    }
+
+    /// Forgets the reading (the boot instant changed).
+    pub(crate) fn forget(&self) {
+        self.cache.set(None);
     }
 }
 

@@ -41,6 +41,7 @@
 mod graph;
 mod lex;
 mod scan;
+mod syntax;
 
 use std::collections::{BTreeMap, BTreeSet};
 
