@@ -17,8 +17,12 @@ impl Core {
     /// Raises a trigger event: updates the machine's conditions and hands it to the
     /// dispatcher. Returns its number.
     pub(crate) fn raise_trigger(&self, event: TriggerEvent) -> u64 {
-        let mut id = 0;
-        self.with_triggers(&mut |t, sv| id = t.raise(event.clone(), sv));
+        let (mut event, mut id) = (Some(event), 0);
+        self.with_triggers(&mut |t, sv| {
+            if let Some(event) = event.take() {
+                id = t.raise(event, sv);
+            }
+        });
         self.wake();
         id
     }
