@@ -160,3 +160,32 @@ pub(crate) fn advance(
     rt.block_on(async move { tokio::time::sleep(d).await });
     settle(rt, activity, holders);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Step 9: a reading is reused while the runtime has not parked, and a jump of the clock
+    /// (which happens only while it parks) is seen at the next read.
+    #[test]
+    fn a_reading_holds_until_the_runtime_parks() {
+        let parks = Arc::new(ParkCount::default());
+        let (on_park, on_unpark) = (parks.clone(), parks.clone());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .on_thread_park(move || on_park.bump())
+            .on_thread_unpark(move || on_unpark.bump())
+            .build()
+            .expect("runtime");
+        let boot = rt.block_on(async { Instant::now() });
+        let now = NowCache::new(parks.clone());
+        assert_eq!(now.read(rt.handle(), boot), Duration::ZERO);
+        let count = parks.get();
+        assert_eq!(now.read(rt.handle(), boot), Duration::ZERO);
+        assert_eq!(parks.get(), count, "reading does not park");
+        rt.block_on(async { tokio::time::sleep(Duration::from_secs(5)).await });
+        assert!(parks.get() > count, "the jump happened in a park");
+        assert_eq!(now.read(rt.handle(), boot), Duration::from_secs(5));
+    }
+}
