@@ -6,7 +6,8 @@
 //!
 //! Service keys are written straight into the registry (as a .reg import would) and the machine
 //! is booted so that the SCM loads them; service code is Rust, registered per DLL path. The
-//! helpers are here; the hosts' tests are in `hosts`, the DLLs' in `dlls`.
+//! helpers are here; the hosts' tests are in `hosts`, finding a service's code in `dlls`, what happens around
+//! ServiceMain in `around_main`.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -31,6 +32,7 @@ use scm_sim::Machine;
 use scm_sim_test_support::stop::run_until_stop;
 use scm_sim_test_support::{lines, new_log, Log};
 
+mod around_main;
 mod dlls;
 mod hosts;
 
