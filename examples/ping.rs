@@ -40,8 +40,9 @@ use scm_sim::events::render_text;
 use scm_sim::scm::access::SC_MANAGER_ALL_ACCESS;
 use scm_sim::scm::{CreateServiceParams, ScHandle};
 use scm_sim::service::{
-    service_fn, Service, ServiceContext, ServiceControl, ServiceControlAccept,
+    service_fn, ControlRequest, Service, ServiceContext, ServiceControl, ServiceControlAccept,
     ServiceControlHandlerResult, ServiceExitCode, ServiceState, ServiceStatus, ServiceTable,
+    StatusHandle,
 };
 use scm_sim::Machine;
 
@@ -102,91 +103,106 @@ pub fn ping_service(shared: Shared) -> impl Service {
             shared.write(format!("ServiceMain {args:?}"));
             let status = ctx.status_handle();
             let (events, mut next_event) = tokio::sync::mpsc::unbounded_channel();
-
-            // The handler runs on the dispatcher: it must return quickly, so STOP is handed
-            // to ServiceMain; PAUSE, CONTINUE and the reset are done on the spot.
-            let handler_status = status.clone();
-            let handler_shared = shared.clone();
-            let registered = ctx.register_handler(move |request| match request.control {
-                ServiceControl::Stop => {
-                    let _ = handler_status.set_status(ServiceStatus::pending(
-                        ServiceState::StopPending,
-                        1,
-                        Duration::from_secs(3),
-                    ));
-                    let _ = events.send(Event::Stop);
-                    ServiceControlHandlerResult::NoError
-                }
-                ServiceControl::Pause => {
-                    handler_shared.lock().paused = true;
-                    handler_shared.write("paused".into());
-                    let _ = handler_status
-                        .set_status(ServiceStatus::new(ServiceState::Paused).accepting(ACCEPTED));
-                    ServiceControlHandlerResult::NoError
-                }
-                ServiceControl::Continue => {
-                    handler_shared.lock().paused = false;
-                    handler_shared.write("continued".into());
-                    let _ = handler_status.set_status(ServiceStatus::running(ACCEPTED));
-                    ServiceControlHandlerResult::NoError
-                }
-                ServiceControl::Interrogate => ServiceControlHandlerResult::NoError,
-                c @ ServiceControl::UserDefined(_) if c == RESET_CONTROL => {
-                    let before = std::mem::take(&mut handler_shared.lock().count);
-                    handler_shared.write(format!("counter reset (was {before})"));
-                    ServiceControlHandlerResult::NoError
-                }
-                _ => ServiceControlHandlerResult::NotImplemented,
-            });
-            if registered.is_err() {
+            let handler = control_handler(status.clone(), shared.clone(), events);
+            if ctx.register_handler(handler).is_err() {
                 return;
             }
-
-            // The pinger: a tracked background task that pings every second until told to
-            // stop.
-            let (stop_pinger, mut stopped) = tokio::sync::watch::channel(false);
-            let pinger_shared = shared.clone();
-            let pinger = ctx.spawn_task("pinger", async move {
-                let mut ticks = tokio::time::interval_at(
-                    tokio::time::Instant::now() + PING_INTERVAL,
-                    PING_INTERVAL,
-                );
-                loop {
-                    tokio::select! {
-                        biased;
-                        _ = stopped.changed() => break,
-                        _ = ticks.tick() => {
-                            let mut s = pinger_shared.lock();
-                            if !s.paused {
-                                s.count += 1;
-                                let line = format!("ping #{}", s.count);
-                                s.log.push(line);
-                            }
-                        }
-                    }
-                }
-            });
-
+            let (stop_pinger, pinger) = spawn_pinger(&ctx, shared.clone());
             if status.set_status(ServiceStatus::running(ACCEPTED)).is_err() {
                 return;
             }
             let _ = next_event.recv().await;
 
             // Stop the pinger and wait for it before saying STOPPED: nothing of the service
-            // may still run once the SCM believes it stopped. Then close the log (which
-            // takes a moment: the caller of STOP sees STOP_PENDING).
+            // may still run once the SCM believes it stopped.
             let _ = stop_pinger.send(true);
             let _ = pinger.await;
-            let _ = status.set_status(ServiceStatus::pending(
-                ServiceState::StopPending,
-                2,
-                Duration::from_secs(3),
-            ));
-            tokio::time::sleep(CLOSE_TIME).await;
-            shared.write("stopped".into());
-            let _ = status.set_status(ServiceStatus::stopped(ServiceExitCode::NO_ERROR));
+            close_and_stop(&status, &shared).await;
         }
     })
+}
+
+/// The control handler. It runs on the dispatcher: it must return quickly, so STOP is handed
+/// to ServiceMain (through `events`); PAUSE, CONTINUE and the reset are done on the spot.
+fn control_handler(
+    status: StatusHandle,
+    shared: Shared,
+    events: tokio::sync::mpsc::UnboundedSender<Event>,
+) -> impl FnMut(ControlRequest) -> ServiceControlHandlerResult + Send + 'static {
+    move |request| match request.control {
+        ServiceControl::Stop => {
+            let _ = status.set_status(ServiceStatus::pending(
+                ServiceState::StopPending,
+                1,
+                Duration::from_secs(3),
+            ));
+            let _ = events.send(Event::Stop);
+            ServiceControlHandlerResult::NoError
+        }
+        ServiceControl::Pause => {
+            shared.lock().paused = true;
+            shared.write("paused".into());
+            let _ = status.set_status(ServiceStatus::new(ServiceState::Paused).accepting(ACCEPTED));
+            ServiceControlHandlerResult::NoError
+        }
+        ServiceControl::Continue => {
+            shared.lock().paused = false;
+            shared.write("continued".into());
+            let _ = status.set_status(ServiceStatus::running(ACCEPTED));
+            ServiceControlHandlerResult::NoError
+        }
+        ServiceControl::Interrogate => ServiceControlHandlerResult::NoError,
+        c @ ServiceControl::UserDefined(_) if c == RESET_CONTROL => {
+            let before = std::mem::take(&mut shared.lock().count);
+            shared.write(format!("counter reset (was {before})"));
+            ServiceControlHandlerResult::NoError
+        }
+        _ => ServiceControlHandlerResult::NotImplemented,
+    }
+}
+
+/// The pinger: a tracked background task that pings every second until told to stop (send
+/// `true` on the returned sender).
+fn spawn_pinger(
+    ctx: &ServiceContext,
+    shared: Shared,
+) -> (
+    tokio::sync::watch::Sender<bool>,
+    tokio::task::JoinHandle<()>,
+) {
+    let (stop_pinger, mut stopped) = tokio::sync::watch::channel(false);
+    let pinger = ctx.spawn_task("pinger", async move {
+        let mut ticks =
+            tokio::time::interval_at(tokio::time::Instant::now() + PING_INTERVAL, PING_INTERVAL);
+        loop {
+            tokio::select! {
+                biased;
+                _ = stopped.changed() => break,
+                _ = ticks.tick() => {
+                    let mut s = shared.lock();
+                    if !s.paused {
+                        s.count += 1;
+                        let line = format!("ping #{}", s.count);
+                        s.log.push(line);
+                    }
+                }
+            }
+        }
+    });
+    (stop_pinger, pinger)
+}
+
+/// The end of a stop: close the log (which takes a moment, so the caller of STOP sees
+/// STOP_PENDING), then report STOPPED.
+async fn close_and_stop(status: &StatusHandle, shared: &Shared) {
+    let _ = status.set_status(ServiceStatus::pending(
+        ServiceState::StopPending,
+        2,
+        Duration::from_secs(3),
+    ));
+    tokio::time::sleep(CLOSE_TIME).await;
+    shared.write("stopped".into());
+    let _ = status.set_status(ServiceStatus::stopped(ServiceExitCode::NO_ERROR));
 }
 
 /// An empty machine with the ping service installed (not started).

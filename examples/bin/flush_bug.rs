@@ -93,13 +93,29 @@ fn main() -> ExitCode {
         show(Variant::Buggy, seed, slot);
         return ExitCode::SUCCESS;
     }
+    let Some((seed, slot)) = search_buggy(args.cases) else {
+        return ExitCode::FAILURE;
+    };
+    println!();
+    show(Variant::Buggy, seed, slot);
+    let same = replay_twice(seed, slot);
+    if !check_fixed(args.cases, seed, slot) {
+        return ExitCode::FAILURE;
+    }
+    print_figures(args.seeds);
+    if same {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
 
-    println!(
-        "== searching {} cases of (seed, stop time) for the buggy service",
-        args.cases
-    );
+/// Searches `cases` (seed, stop time) pairs for a failure of the buggy service and shrinks
+/// it; the smallest failing case, or `None` (said on the terminal) when none fails.
+fn search_buggy(cases_to_try: u32) -> Option<(u64, u64)> {
+    println!("== searching {cases_to_try} cases of (seed, stop time) for the buggy service");
     let tried = Cell::new(0u32);
-    let mut search = runner(args.cases);
+    let mut search = runner(cases_to_try);
     let outcome = search.run(&cases(), |(seed, slot)| {
         tried.set(tried.get() + 1);
         check(Variant::Buggy, seed, slot).map_err(|f| TestCaseError::fail(f.report))
@@ -108,11 +124,11 @@ fn main() -> ExitCode {
         Err(TestError::Fail(_, minimal)) => minimal,
         Err(e) => {
             eprintln!("the search failed: {e}");
-            return ExitCode::FAILURE;
+            return None;
         }
         Ok(()) => {
             println!("no failing case found (unexpected: the buggy service should fail)");
-            return ExitCode::FAILURE;
+            return None;
         }
     };
     println!(
@@ -120,9 +136,11 @@ fn main() -> ExitCode {
         tried.get(),
         stop_time(slot).as_millis()
     );
-    println!();
-    show(Variant::Buggy, seed, slot);
+    Some((seed, slot))
+}
 
+/// Runs the failing case twice; true when both runs broke the same rules at the same times.
+fn replay_twice(seed: u64, slot: u64) -> bool {
     println!();
     println!("== replaying seed {seed}, slot {slot}");
     let first = check(Variant::Buggy, seed, slot).expect_err("it failed before");
@@ -134,34 +152,34 @@ fn main() -> ExitCode {
         if same { "yes" } else { "NO" }
     );
     println!("(or: cargo run -p scm-sim-examples --bin flush_bug -- --replay {seed} {slot})");
+    same
+}
 
+/// Runs the fixed version over the same cases and the failing one; false when it fails.
+fn check_fixed(cases_to_try: u32, seed: u64, slot: u64) -> bool {
     println!();
-    println!("== the fixed version over the same {} cases", args.cases);
-    let mut fixed = runner(args.cases);
+    println!("== the fixed version over the same {cases_to_try} cases");
+    let mut fixed = runner(cases_to_try);
     match fixed.run(&cases(), |(seed, slot)| {
         check(Variant::Fixed, seed, slot).map_err(|f| TestCaseError::fail(f.report))
     }) {
         Ok(()) => println!("no violation"),
         Err(e) => {
             println!("the fixed version failed: {e}");
-            return ExitCode::FAILURE;
+            return false;
         }
     }
     let fixed_case = check(Variant::Fixed, seed, slot).map_err(|f| f.report);
     println!("the fixed version with seed {seed}, slot {slot}: {fixed_case:?}");
+    true
+}
 
+/// The example's figures: seeds checked per second, and the timeout scenario's.
+fn print_figures(seeds: u64) {
     println!();
     println!("== figures");
-    println!(
-        "seeds_per_second {:.0} seeds/s",
-        seeds_per_second(args.seeds)
-    );
+    println!("seeds_per_second {:.0} seeds/s", seeds_per_second(seeds));
     for f in scm_sim::bench::timeout_scenario() {
         println!("{f}");
-    }
-    if same {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
     }
 }

@@ -15,74 +15,10 @@ fn ms(ms: u64) -> Duration {
 fn start_pause_continue_interrogate_reset_stop() {
     let mut demo = PingDemo::new();
     assert_eq!(demo.state(), ServiceState::Stopped);
-
-    demo.start();
-    let status = demo.machine.query_service_status(demo.service).unwrap();
-    assert_eq!(status.current_state, ServiceState::Running);
-    assert_eq!(status.controls_accepted, ACCEPTED);
-    assert_ne!(status.process_id, 0);
-    assert_eq!(demo.count(), 0, "no ping before the first second");
-
-    // One ping a second.
-    demo.machine.advance(ms(3_500));
-    assert_eq!(demo.count(), 3);
-
-    // Paused: no pings.
-    assert_eq!(demo.control(ServiceControl::Pause), ServiceState::Paused);
-    demo.machine.advance(ms(2_000));
-    assert_eq!(demo.state(), ServiceState::Paused);
-    assert_eq!(demo.count(), 3);
-
-    // Continued: pings again.
-    assert_eq!(
-        demo.control(ServiceControl::Continue),
-        ServiceState::Running
-    );
-    demo.machine.advance(ms(2_000));
-    assert_eq!(demo.count(), 5);
-
-    // INTERROGATE changes nothing.
-    assert_eq!(
-        demo.control(ServiceControl::Interrogate),
-        ServiceState::Running
-    );
-    assert_eq!(demo.count(), 5);
-
-    // The user control resets the counter; counting goes on.
-    assert_eq!(demo.control(RESET_CONTROL), ServiceState::Running);
-    assert_eq!(demo.count(), 0);
-    demo.machine.advance(ms(2_000));
-    assert_eq!(demo.count(), 2);
-
-    // STOP: STOP_PENDING from the handler, then STOPPED once the pinger has ended and the
-    // log is closed (CLOSE_TIME later).
-    assert_eq!(
-        demo.control(ServiceControl::Stop),
-        ServiceState::StopPending
-    );
-    assert_eq!(demo.count(), 2);
-    demo.machine.advance(CLOSE_TIME - ms(1));
-    assert_eq!(demo.state(), ServiceState::StopPending);
-    demo.machine.advance(ms(1));
-    let status = demo.machine.query_service_status(demo.service).unwrap();
-    assert_eq!(status.current_state, ServiceState::Stopped);
-    assert_eq!(status.win32_exit_code, 0);
-    assert_eq!(status.process_id, 0);
-    assert_eq!(status.controls_accepted, ServiceControlAccept::empty());
-    assert!(demo.machine.processes().is_empty(), "the process exited");
-    demo.machine.advance(ms(5_000));
-    assert_eq!(demo.count(), 2, "no pings after STOPPED");
-
-    // The pinger was a tracked task, and it ended before STOPPED was reported.
-    let pinger: Vec<_> = demo
-        .machine
-        .work()
-        .into_iter()
-        .filter(|w| w.name == "pinger")
-        .collect();
-    assert_eq!(pinger.len(), 1);
-    assert!(!pinger[0].alive);
-
+    start_and_ping(&mut demo);
+    pause_continue_interrogate(&mut demo);
+    reset_the_counter(&mut demo);
+    stop_after_the_pinger(&mut demo);
     assert_eq!(
         demo.log(),
         [
@@ -100,6 +36,74 @@ fn start_pause_continue_interrogate_reset_stop() {
             "stopped",
         ]
     );
+}
+
+/// Started: RUNNING with its accepted controls; then one ping a second.
+fn start_and_ping(demo: &mut PingDemo) {
+    demo.start();
+    let status = demo.machine.query_service_status(demo.service).unwrap();
+    assert_eq!(status.current_state, ServiceState::Running);
+    assert_eq!(status.controls_accepted, ACCEPTED);
+    assert_ne!(status.process_id, 0);
+    assert_eq!(demo.count(), 0, "no ping before the first second");
+    demo.machine.advance(ms(3_500));
+    assert_eq!(demo.count(), 3);
+}
+
+/// Paused: no pings; continued: pings again; INTERROGATE changes nothing.
+fn pause_continue_interrogate(demo: &mut PingDemo) {
+    assert_eq!(demo.control(ServiceControl::Pause), ServiceState::Paused);
+    demo.machine.advance(ms(2_000));
+    assert_eq!(demo.state(), ServiceState::Paused);
+    assert_eq!(demo.count(), 3);
+    assert_eq!(
+        demo.control(ServiceControl::Continue),
+        ServiceState::Running
+    );
+    demo.machine.advance(ms(2_000));
+    assert_eq!(demo.count(), 5);
+    assert_eq!(
+        demo.control(ServiceControl::Interrogate),
+        ServiceState::Running
+    );
+    assert_eq!(demo.count(), 5);
+}
+
+/// The user control resets the counter; counting goes on.
+fn reset_the_counter(demo: &mut PingDemo) {
+    assert_eq!(demo.control(RESET_CONTROL), ServiceState::Running);
+    assert_eq!(demo.count(), 0);
+    demo.machine.advance(ms(2_000));
+    assert_eq!(demo.count(), 2);
+}
+
+/// STOP: STOP_PENDING from the handler, then STOPPED once the pinger has ended and the log
+/// is closed (CLOSE_TIME later); the pinger was a tracked task that ended before STOPPED.
+fn stop_after_the_pinger(demo: &mut PingDemo) {
+    assert_eq!(
+        demo.control(ServiceControl::Stop),
+        ServiceState::StopPending
+    );
+    assert_eq!(demo.count(), 2);
+    demo.machine.advance(CLOSE_TIME - ms(1));
+    assert_eq!(demo.state(), ServiceState::StopPending);
+    demo.machine.advance(ms(1));
+    let status = demo.machine.query_service_status(demo.service).unwrap();
+    assert_eq!(status.current_state, ServiceState::Stopped);
+    assert_eq!(status.win32_exit_code, 0);
+    assert_eq!(status.process_id, 0);
+    assert_eq!(status.controls_accepted, ServiceControlAccept::empty());
+    assert!(demo.machine.processes().is_empty(), "the process exited");
+    demo.machine.advance(ms(5_000));
+    assert_eq!(demo.count(), 2, "no pings after STOPPED");
+    let pinger: Vec<_> = demo
+        .machine
+        .work()
+        .into_iter()
+        .filter(|w| w.name == "pinger")
+        .collect();
+    assert_eq!(pinger.len(), 1);
+    assert!(!pinger[0].alive);
 }
 
 #[test]

@@ -24,7 +24,7 @@ fn find(
 }
 
 fn note(text: String) -> impl Fn(&TraceKind) -> bool {
-    move |k| matches!(k, TraceKind::Note { text: t } if *t == text)
+    move |k| matches!(k, TraceKind::Note { text: t } if *t == *text)
 }
 
 fn state_changed_to(state: ServiceState) -> impl Fn(&TraceKind) -> bool {
@@ -63,8 +63,8 @@ fn check_idle_stop_queues_the_arrival(e: &[TraceEntry], r: &Raised) -> IdleStop 
     );
     let queued_note = format!("trigger event #{} queued:", r.during_stop);
     let queued = find(e, refused, "the queueing", |k| {
-        matches!(k, TraceKind::Note { text } if text.starts_with(&queued_note)
-            && text.ends_with("answered 1115 while stopping"))
+        matches!(k, TraceKind::Note { text } if text.text().starts_with(&queued_note)
+            && text.text().ends_with("answered 1115 while stopping"))
     });
     assert_eq!(e[queued].time, s(41));
     // STOPPED after the cleanup.

@@ -50,13 +50,17 @@
 //! |---|---|
 //! | [`machine`] | a machine: image, builder, boot, the blocking API, virtual time |
 //! | [`scm`] | the services.exe model: database, handles, management API, dispatch, boot, hang watchdog |
-//! | [`process`] | simulated processes and their control dispatchers |
+//! | [`process`] | simulated processes, the programs they run and their control dispatchers |
 //! | [`service`] | what service code sees: the Service trait, context, status handle, tracked threads, scripted services |
 //! | [`events`] | the event log and the trace (timeline) |
-//! | [`sim`] | virtual time, seeded random streams, work tracker, violation oracle, replay |
+//! | [`sim`] | virtual time, tracked threads, seeded random streams, work tracker, violation oracle, replay |
 //! | [`svchost`] | service DLLs in shared hosts, the 1703 split |
 //! | [`triggers`] | trigger events, matching, actions and the TRIGGEREVENT queue |
 //! | [`error`] | Win32 error codes with names and messages |
+//!
+//! The service states, controls, status, codes and `ServiceName` are defined in a private
+//! module below all of these and used through [`service`]. No module depends on one that
+//! depends on it (`scm-sim/tests/module_graph` checks it; README, Contributing).
 //!
 //! # Limitations
 //!
@@ -90,6 +94,7 @@ pub mod service;
 pub mod sim;
 pub mod svchost;
 pub mod triggers;
+mod win32;
 
 pub use error::Win32Error;
 pub use machine::{Machine, MachineBuilder};

@@ -108,7 +108,7 @@ fn scripts_from_standard_input() {
     assert!(o.status.success());
     assert_eq!(
         stdout(&o),
-        "> sim advance 1s\n> sim time\n1.000s\n> sc delete Nope\n[SC] OpenService FAILED 1060:\n\n\
+        "# comment\n> sim advance 1s\n> sim time\n1.000s\n> sc delete Nope\n[SC] OpenService FAILED 1060:\n\n\
          The specified service does not exist as an installed service.\n\n[exit 1060]\n"
     );
     // A line that cannot be parsed makes the script fail, after every line ran.

@@ -262,7 +262,7 @@ fn a_hung_handler_leaves_the_dispatcher_stuck_for_its_siblings() {
     assert_eq!(bed.state(sibling), Running);
     let e: Vec<(Option<String>, Duration)> = events(&bed.m, 7011)
         .into_iter()
-        .map(|e| (e.service, e.time))
+        .map(|e| (e.service.as_deref().map(str::to_string), e.time))
         .collect();
     assert_eq!(
         e,

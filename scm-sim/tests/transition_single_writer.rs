@@ -133,8 +133,8 @@ fn every_state_change_has_one_trace_entry_and_every_7036_matches_one() {
         assert!(total > 100, "seed {seed}: only {total} state changes");
         let mut logged = 0;
         for ev in m.events().iter().filter(|e| e.id == 7036) {
-            let service = ev.service.clone().expect("7036 names its service");
-            let matched = changes.get(&service).is_some_and(|list| {
+            let service = ev.service.as_deref().expect("7036 names its service");
+            let matched = changes.get(service).is_some_and(|list| {
                 list.iter().any(|(t, s)| {
                     *t == ev.time && ev.message().contains(&format!("{} state", word(*s)))
                 })

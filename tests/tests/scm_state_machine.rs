@@ -628,7 +628,7 @@ impl Checker {
                 service: Some(service),
             } => self.on_event_7036(e, service, prev, events_7036),
             TraceKind::Note { text } => {
-                self.on_note(text);
+                self.on_note(&text.text());
                 Ok(())
             }
             _ => Ok(()),

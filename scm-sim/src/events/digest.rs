@@ -2,6 +2,7 @@
 //! (sequence number, virtual time, kind tag and every field; strings by length and bytes),
 //! computed incrementally as entries are pushed.
 
+use super::note::NoteText;
 use super::trace::{TraceEntry, TraceKind};
 use std::sync::Arc;
 
@@ -36,6 +37,31 @@ impl Digest {
         }
     }
 
+    /// A note: free text by its text, the engine's typed notes by their fields (no rendering
+    /// on the hot path; see [`NoteText`] for what that means for traces read back from JSON).
+    fn note(&mut self, note: &NoteText) {
+        match note {
+            NoteText::Text(t) => {
+                self.word(0);
+                self.str(t);
+            }
+            NoteText::DispatcherConnected { pid } => self.word(pair(1, *pid)),
+            NoteText::HandlerRegistered { service } => {
+                self.word(2);
+                self.str(service);
+            }
+            NoteText::ServiceMainReturned {
+                service,
+                pid,
+                instance,
+            } => {
+                self.word(pair(3, *pid));
+                self.str(service);
+                self.word(*instance);
+            }
+        }
+    }
+
     fn opt(&mut self, s: &Option<Arc<str>>) {
         match s {
             Some(s) => {
@@ -51,8 +77,8 @@ impl Digest {
 pub(super) fn digest_entry(basis: u64, entry: &TraceEntry) -> u64 {
     let mut d = Digest(basis);
     d.word(entry.seq);
-    d.word(entry.time.as_secs());
-    d.word(u64::from(entry.time.subsec_nanos()));
+    // Nanoseconds fit 64 bits for 584 years of virtual time.
+    d.word(entry.time.as_nanos() as u64);
     use TraceKind as K;
     match &entry.kind {
         K::ApiCall { .. }
@@ -210,7 +236,7 @@ impl Digest {
             }
             K::Note { text } => {
                 self.word(13);
-                self.str(text);
+                self.note(text);
             }
             _ => {}
         }

@@ -29,7 +29,7 @@
 
 use super::scm_event::ScmEvent;
 use super::time_ns;
-use super::trace::TraceKind;
+use super::trace::{SharedName, TraceKind};
 use super::values::{EventLevel, EventSource};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::borrow::Cow;
@@ -55,8 +55,9 @@ pub struct EventRecord {
     pub id: u32,
     /// The level.
     pub level: EventLevel,
-    /// The service's key name, when the event concerns one service.
-    pub service: Option<String>,
+    /// The service's key name, when the event concerns one service (shared with the
+    /// engine's record: writing an event copies no name).
+    pub service: Option<SharedName>,
     /// The message as given, for events without a typed event (or read back from JSON).
     text: Option<String>,
     /// The typed event, for SCM/svchost/simulator events (absent for other sources).
@@ -103,7 +104,7 @@ impl<'de> Deserialize<'de> for EventRecord {
             source: r.source,
             id: r.id,
             level: r.level,
-            service: r.service.map(Cow::into_owned),
+            service: r.service.map(|s| SharedName::from(s.as_ref())),
             text: Some(r.message.into_owned()),
             event: r.event,
         })
@@ -140,7 +141,7 @@ impl EventRecord {
     pub fn trace_kind(&self) -> TraceKind {
         TraceKind::Event {
             id: self.id,
-            service: self.service.as_deref().map(Into::into),
+            service: self.service.clone(),
         }
     }
 }
@@ -269,7 +270,7 @@ impl EventLog {
                 .iter()
                 .map(|r| {
                     r.text.as_ref().map_or(0, String::capacity)
-                        + r.service.as_ref().map_or(0, String::capacity)
+                        + r.service.as_ref().map_or(0, |s| s.len() + 16)
                         + r.event
                             .as_ref()
                             .map_or(0, |_| std::mem::size_of::<ScmEvent>())
@@ -291,7 +292,27 @@ impl EventLog {
             source: event.source(),
             id: event.id(),
             level: event.level(),
-            service: service.map(str::to_string),
+            service: service.map(SharedName::from),
+            text: None,
+            event: Some(event),
+        };
+        self.push(record)
+    }
+
+    /// [`EventLog::record`] with the service's name shared (no copy).
+    pub(crate) fn record_shared(
+        &mut self,
+        time: Duration,
+        service: Option<SharedName>,
+        event: ScmEvent,
+    ) -> &EventRecord {
+        let record = EventRecord {
+            record_id: self.next_record_id(),
+            time,
+            source: event.source(),
+            id: event.id(),
+            level: event.level(),
+            service,
             text: None,
             event: Some(event),
         };
@@ -314,7 +335,7 @@ impl EventLog {
             source,
             id,
             level,
-            service: service.map(str::to_string),
+            service: service.map(SharedName::from),
             text: Some(message.into()),
             event: None,
         };

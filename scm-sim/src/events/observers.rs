@@ -73,6 +73,6 @@ impl Observers {
                 service: Some(service.clone()),
             },
         );
-        self.events.record(now, Some(&service), event);
+        self.events.record_shared(now, Some(service), event);
     }
 }

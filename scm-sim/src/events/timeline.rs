@@ -382,7 +382,7 @@ fn heap_bytes(kind: &TraceKind) -> usize {
             detail,
         } => service.len() + 16 + label(rule) + detail.capacity(),
         K::Event { service, .. } => name(service),
-        K::Note { text } => label(text),
+        K::Note { text } => text.heap_bytes(),
     }
 }
 

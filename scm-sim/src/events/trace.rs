@@ -23,8 +23,9 @@
 //! ```
 
 use super::insert::is_known;
+use super::note::NoteText;
 use super::time_ns;
-use crate::service::ServiceState;
+use crate::win32::ServiceState;
 use crate::Win32Error;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -173,10 +174,10 @@ pub enum TraceKind {
         /// The service's key name.
         service: Option<SharedName>,
     },
-    /// Free text.
+    /// A note: free text, or one of the engine's own notes kept as fields (see [`NoteText`]).
     Note {
         /// The text.
-        text: Label,
+        text: NoteText,
     },
 }
 
@@ -407,7 +408,7 @@ fn one_line(text: &str) -> String {
 /// A service state in a trace entry's JSON: sc.exe's label (`START_PENDING`), as the trace has
 /// always been written.
 mod state_label {
-    use crate::service::ServiceState;
+    use crate::win32::ServiceState;
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub(super) fn serialize<S: Serializer>(state: &ServiceState, s: S) -> Result<S::Ok, S::Error> {

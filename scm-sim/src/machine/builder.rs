@@ -122,7 +122,7 @@ impl MachineBuilder {
         // The image's own behaviours (the built-in services' profiles); `set_behavior`
         // replaces them service by service.
         let behaviors = self.image.behaviors();
-        m.scm.core.lock().processes.behaviors.extend(behaviors);
+        m.scm.core.lock().behaviors.extend(behaviors);
         if self.boot {
             m.boot();
         }

@@ -30,6 +30,7 @@ mod builder;
 pub mod harness;
 pub mod image;
 mod management;
+mod observe;
 pub mod profiles;
 
 pub use builder::MachineBuilder;
@@ -43,11 +44,12 @@ use std::time::Duration;
 use fake_registry::{Caller, Registry};
 
 use crate::error::Win32Error;
-use crate::events::{EventLog, EventRecord, Observers, Trace};
+use crate::events::{EventLog, Observers, Trace};
 use crate::scm::{notify::Notifications, Core, ProcessTable, Scm, Settings, State};
 use crate::service::scripted::Behavior;
 use crate::service::Program;
-use crate::sim::{ReplayConfig, ReplayToken, SimRng, Violation, WorkUnit};
+use crate::sim::clock::{NowCache, ParkCount};
+use crate::sim::{ReplayConfig, ReplayToken, SimRng};
 
 /// A simulated machine.
 pub struct Machine {
@@ -67,10 +69,15 @@ impl std::fmt::Debug for Machine {
     }
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+/// The machine's runtime: current-thread, paused, counting its parks in `parks` (see
+/// `sim::clock`, step 9).
+fn runtime(parks: &Arc<ParkCount>) -> tokio::runtime::Runtime {
+    let (on_park, on_unpark) = (parks.clone(), parks.clone());
     tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .start_paused(true)
+        .on_thread_park(move || on_park.bump())
+        .on_thread_unpark(move || on_unpark.bump())
         .build()
         .expect("a current-thread runtime can always be built")
 }
@@ -94,7 +101,8 @@ impl Machine {
         mui: BTreeMap<String, String>,
         b: &MachineBuilder,
     ) -> Result<Machine, ImageError> {
-        let rt = runtime();
+        let parks = Arc::new(ParkCount::default());
+        let rt = runtime(&parks);
         let boot_instant = rt.block_on(async { tokio::time::Instant::now() });
         let base_settings = b.settings.clone().unwrap_or_default();
         let explicit_settings = b.settings.clone();
@@ -118,7 +126,7 @@ impl Machine {
             ),
             settings: base_settings.clone(),
             boot_instant,
-            now_cache: Default::default(),
+            now_cache: NowCache::new(parks),
             rt: rt.handle().clone(),
             processes: ProcessTable::new(1000 + 4 * (rng.stream("pids").below(64) as u32)),
             next_instance: 0,
@@ -130,6 +138,7 @@ impl Machine {
             watch_dirty: false,
             triggers: Default::default(),
             service_dlls: BTreeMap::new(),
+            behaviors: BTreeMap::new(),
         };
         let scm = Scm {
             core: Core::new(state, rt.handle().clone()),
@@ -183,7 +192,7 @@ impl Machine {
             st.triggers.queues.clear();
             st.triggers.inbox.clear();
             st.boot_instant = self.rt.block_on(async { tokio::time::Instant::now() });
-            st.now_cache.set(None);
+            st.now_cache.forget();
             crate::scm::load_database(&mut st);
         }
         self.start_watchdog();
@@ -229,63 +238,6 @@ impl Machine {
         st.system_tasks.push(triggers.abort_handle());
     }
 
-    /// Raises a trigger event (and records the condition it describes, e.g. the network
-    /// being up, so that it acts again at the next boot). Returns the event's number.
-    pub fn raise_trigger_event(&mut self, event: crate::triggers::TriggerEvent) -> u64 {
-        let id = self.scm.core.raise_trigger(event);
-        self.settle();
-        id
-    }
-
-    /// What happened to each (event, service) pair so far.
-    pub fn trigger_outcomes(&self) -> Vec<crate::triggers::TriggerRecord> {
-        self.scm.core.lock().triggers.outcomes.clone()
-    }
-
-    /// The events still queued for a service (their numbers, oldest first).
-    pub fn trigger_queue(&self, service: &str) -> Vec<u64> {
-        self.scm
-            .core
-            .lock()
-            .triggers
-            .queues
-            .get(&*crate::service::ServiceName::fold(service))
-            .map(|q| q.iter().map(|p| p.event).collect())
-            .unwrap_or_default()
-    }
-
-    /// Every non-empty trigger queue: service (key name) and event numbers, oldest first.
-    pub fn trigger_queues(&self) -> BTreeMap<String, Vec<u64>> {
-        let st = self.scm.core.lock();
-        st.triggers
-            .queues
-            .iter()
-            .filter(|(_, q)| !q.is_empty())
-            .map(|(k, q)| {
-                let name = st
-                    .record(k)
-                    .map(|r| r.name.to_string())
-                    .unwrap_or_else(|| k.clone());
-                (name, q.iter().map(|p| p.event).collect())
-            })
-            .collect()
-    }
-
-    /// Low-memory mode: trigger actions are dropped (Windows does not guarantee them).
-    pub fn set_low_memory(&mut self, on: bool) {
-        self.scm.core.lock().triggers.low_memory = on;
-    }
-
-    /// The machine conditions triggers test at boot.
-    pub fn conditions(&self) -> crate::triggers::Conditions {
-        self.scm.core.lock().triggers.conditions.clone()
-    }
-
-    /// Replaces the machine conditions (they act at the next boot).
-    pub fn set_conditions(&mut self, conditions: crate::triggers::Conditions) {
-        self.scm.core.lock().triggers.conditions = conditions;
-    }
-
     /// The replay token: seed and configuration hash.
     pub fn replay_token(&self) -> ReplayToken {
         self.scm.core.lock().ledger.replay.token()
@@ -295,26 +247,6 @@ impl Machine {
     /// token is next read, not here: configuring N services stays linear).
     fn set_config(&mut self, key: String, value: String) {
         self.scm.core.lock().ledger.replay.set(key, value);
-    }
-
-    /// Every broken rule so far.
-    pub fn violations(&self) -> Vec<Violation> {
-        self.scm.core.lock().ledger.violations.clone()
-    }
-
-    /// Forgets the violations recorded so far.
-    pub fn clear_violations(&mut self) {
-        self.scm.core.lock().ledger.violations.clear();
-    }
-
-    /// Panics with every violation's report (rule, service, time, what was seen, the rule
-    /// text and the replay token) when there is any.
-    pub fn assert_no_violations(&self) {
-        let v = self.violations();
-        if !v.is_empty() {
-            let reports: Vec<String> = v.iter().map(Violation::report).collect();
-            panic!("{} protocol violation(s):\n{}", v.len(), reports.join("\n"));
-        }
     }
 
     fn check_halt(&self) {
@@ -419,12 +351,7 @@ impl Machine {
     pub fn set_behavior(&mut self, service: &str, behavior: Behavior) {
         let key = crate::service::ServiceName::fold(service).into_owned();
         self.set_config(format!("behavior {key}"), format!("{behavior:?}"));
-        self.scm
-            .core
-            .lock()
-            .processes
-            .behaviors
-            .insert(key, behavior);
+        self.scm.core.lock().behaviors.insert(key, behavior);
     }
 
     /// The scripted behaviour of a service (the default when none was set).
@@ -467,55 +394,5 @@ impl Machine {
     /// Changes the registry directly (as regedit would: the SCM sees it at the next boot).
     pub fn with_registry<R>(&mut self, f: impl FnOnce(&mut Registry) -> R) -> R {
         f(&mut self.scm.core.lock().registry)
-    }
-
-    /// The event log.
-    pub fn events(&self) -> Vec<EventRecord> {
-        self.scm
-            .core
-            .lock()
-            .observers
-            .events
-            .entries()
-            .iter()
-            .cloned()
-            .collect()
-    }
-
-    /// The trace: a copy of its retained window (see [`Trace::dropped`]).
-    pub fn trace(&self) -> Trace {
-        self.scm.core.lock().observers.trace.clone()
-    }
-
-    /// A copy of the event log's retained records with its counters.
-    pub fn event_log(&self) -> EventLog {
-        self.scm.core.lock().observers.events.clone()
-    }
-
-    /// Flushes the trace stream's writer (see [`MachineBuilder::trace_stream`]).
-    pub fn flush_trace_stream(&self) -> std::io::Result<()> {
-        self.scm.core.lock().observers.trace.flush_stream()
-    }
-
-    /// The tracked units of work: every live one, and the most recent finished ones (up to
-    /// 8,192 units in all; older finished units are forgotten so that memory stays bounded).
-    pub fn work(&self) -> Vec<WorkUnit> {
-        self.scm.core.lock().ledger.work.values().cloned().collect()
-    }
-
-    /// Processes as (pid, image, services).
-    pub fn processes(&self) -> Vec<(u32, String, Vec<String>)> {
-        let st = self.scm.core.lock();
-        st.processes
-            .values()
-            .map(|p| {
-                let names = p
-                    .services
-                    .iter()
-                    .filter_map(|k| st.record(k).map(|r| r.name.to_string()))
-                    .collect();
-                (p.pid, p.image.to_string(), names)
-            })
-            .collect()
     }
 }

@@ -23,11 +23,15 @@
 
 mod host;
 mod inbox;
+mod program;
 pub(crate) mod table;
 mod unwind;
 
-pub(crate) use host::{BoxTask, Host};
+pub(crate) use crate::sim::thread::BoxTask;
+pub(crate) use host::Host;
 pub(crate) use inbox::{inbox, InboxReceiver, InboxSender};
+pub use program::{AsyncControlHandler, Program};
+pub(crate) use program::{HandlerTable, ServiceMains};
 
 pub(crate) use unwind::{panic_message, CatchUnwind};
 
@@ -36,14 +40,14 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 
 use crate::error::Win32Error;
-use crate::service::{ControlRequest, ServiceTable};
-use crate::service::{HandlerTable, ServiceContext};
+use crate::events::SharedName;
+use crate::win32::{ControlRequest, ServiceControlHandlerResult, ServiceName};
 
 /// A message from the SCM to a process's dispatcher.
 pub(crate) enum DispatchMsg {
     /// Start a service: create its ServiceMain "thread"; reply with the dispatcher's code.
     Start {
-        service: String,
+        service: SharedName,
         args: Vec<String>,
         instance: u64,
         reply: oneshot::Sender<u32>,
@@ -95,10 +99,12 @@ impl ProcessContext {
         &self.command_line
     }
 
-    /// StartServiceCtrlDispatcher: connects to the SCM and serves `table` until the last
-    /// service of the process stops. A second call in the same process fails with
-    /// ERROR_SERVICE_ALREADY_RUNNING (1056); an empty table with ERROR_INVALID_PARAMETER (87).
-    pub async fn run_dispatcher(&self, table: ServiceTable) -> Result<(), Win32Error> {
+    /// The dispatcher's loop behind StartServiceCtrlDispatcher (`run_dispatcher`, which the
+    /// `service` module defines for its dispatch table): connects to the SCM and serves
+    /// `table` until the last service of the process stops. A second call in the same process
+    /// fails with ERROR_SERVICE_ALREADY_RUNNING (1056); an empty table with
+    /// ERROR_INVALID_PARAMETER (87).
+    pub(crate) async fn serve(&self, table: &dyn ServiceMains) -> Result<(), Win32Error> {
         if table.is_empty() {
             return Err(Win32Error::INVALID_PARAMETER);
         }
@@ -123,7 +129,7 @@ impl ProcessContext {
                     instance,
                     reply,
                 } => {
-                    let code = self.start_service_main(&table, service, args, instance);
+                    let code = table.start(self, service, args, instance);
                     let _ = reply.send(code);
                 }
                 DispatchMsg::Control {
@@ -132,13 +138,8 @@ impl ProcessContext {
                     reply,
                 } => {
                     let handler = match self.handlers.lock() {
-                        Ok(g) => g
-                            .get(&*crate::service::ServiceName::fold(&service))
-                            .cloned(),
-                        Err(p) => p
-                            .into_inner()
-                            .get(&*crate::service::ServiceName::fold(&service))
-                            .cloned(),
+                        Ok(g) => g.get(&*ServiceName::fold(&service)).cloned(),
+                        Err(p) => p.into_inner().get(&*ServiceName::fold(&service)).cloned(),
                     };
                     let code = match handler {
                         // No handler registered yet: the dispatcher cannot deliver.
@@ -180,56 +181,16 @@ impl ProcessContext {
     async fn run_handler(
         &self,
         service: &str,
-        handler: Arc<dyn crate::service::AsyncControlHandler>,
+        handler: Arc<dyn AsyncControlHandler>,
         request: ControlRequest,
-    ) -> Result<crate::service::ServiceControlHandlerResult, Box<dyn std::any::Any + Send>> {
+    ) -> Result<ServiceControlHandlerResult, Box<dyn std::any::Any + Send>> {
         let what = table::BusyHandler {
             control: request.control,
-            service: crate::service::ServiceName::new(service),
+            service: ServiceName::new(service),
         };
         self.host.set_busy(self.pid, Some(what));
         let r = CatchUnwind::new(handler.handle(request)).await;
         self.host.set_busy(self.pid, None);
         r
-    }
-
-    fn start_service_main(
-        &self,
-        table: &ServiceTable,
-        service: String,
-        args: Vec<String>,
-        instance: u64,
-    ) -> u32 {
-        let Some(entry) = table.lookup(&service, self.own_process) else {
-            return Win32Error::SERVICE_NOT_IN_EXE.code();
-        };
-        let ctx = ServiceContext {
-            host: self.host.clone(),
-            name: service.clone(),
-            pid: self.pid,
-            instance,
-            handlers: self.handlers.clone(),
-        };
-        let host = self.host.clone();
-        let pid = self.pid;
-        let task = self.host.spawn_boxed(Box::pin(async move {
-            // The new thread is scheduled after the acknowledgment reaches the SCM: StartService
-            // returns before ServiceMain has run, so its caller sees the SCM's initial status
-            // (START_PENDING, checkpoint 0, wait hint 2000 ms), as `sc start` shows on Windows.
-            tokio::task::yield_now().await;
-            let outcome = CatchUnwind::new(entry.run(ctx, args)).await;
-            match outcome {
-                Ok(()) => host.service_main_returned(pid, &service, instance),
-                Err(panic) => {
-                    let what = format!(
-                        "ServiceMain of {service} panicked: {}",
-                        panic_message(&panic)
-                    );
-                    host.crash_process(pid, &what);
-                }
-            }
-        }));
-        self.host.attach_task(self.pid, task.abort_handle());
-        0
     }
 }

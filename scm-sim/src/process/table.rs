@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tokio::task::AbortHandle;
 
 use crate::process::InboxSender;
-use crate::service::Program;
+use crate::process::Program;
 use crate::sim::SimRng;
 
 /// A simulated process as the SCM tracks it.
@@ -48,9 +48,9 @@ impl std::fmt::Debug for Programs {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct BusyHandler {
     /// The control it handles.
-    pub(crate) control: crate::service::ServiceControl,
+    pub(crate) control: crate::win32::ServiceControl,
     /// The service whose handler it is.
-    pub(crate) service: crate::service::ServiceName,
+    pub(crate) service: crate::win32::ServiceName,
 }
 
 impl std::fmt::Display for BusyHandler {
@@ -72,8 +72,6 @@ pub(crate) struct ProcessTable {
     next_pid: u32,
     /// Programs by upper-cased expanded image path.
     pub(crate) programs: Programs,
-    /// Scripted behaviours by upper-cased service name.
-    pub(crate) behaviors: BTreeMap<String, crate::service::scripted::Behavior>,
 }
 
 impl ProcessTable {
@@ -83,7 +81,6 @@ impl ProcessTable {
             processes: BTreeMap::new(),
             next_pid: first_pid,
             programs: Programs::default(),
-            behaviors: BTreeMap::new(),
         }
     }
 

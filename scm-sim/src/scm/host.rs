@@ -1,18 +1,20 @@
-//! The engine as processes and service code see it: `impl Host for Core`. Each method forwards
+//! The engine as processes, threads and service code see it: `impl Host for Core` (with
+//! `ThreadHost`, its part for tracked threads, and `BehaviorSource` for scripted services). Each method forwards
 //! to the engine's own operation (the same calls, in the same order, as before the trait).
 
-use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use tokio::task::{AbortHandle, JoinHandle};
 
 use crate::error::Win32Error;
+use crate::events::{NoteText, SharedName, TraceKind};
 use crate::process::table::BusyHandler;
 use crate::process::{BoxTask, Host};
 use crate::scm::Core;
-use crate::service::scripted::Behavior;
+use crate::service::scripted::{Behavior, BehaviorSource};
 use crate::service::RawServiceStatus;
+use crate::sim::thread::{ClockHolders, ThreadHost};
 use crate::sim::{SimRng, WorkKind};
 
 impl Host for Core {
@@ -32,7 +34,7 @@ impl Host for Core {
         Core::set_busy(self, pid, what);
     }
 
-    fn service_main_returned(&self, pid: u32, service: &str, instance: u64) {
+    fn service_main_returned(&self, pid: u32, service: SharedName, instance: u64) {
         Core::service_main_returned(self, pid, service, instance);
     }
 
@@ -44,18 +46,6 @@ impl Host for Core {
         Box::pin(
             self.wait_until(move |st| !crate::sim::work::reporter_returning(&st.ledger.work, pid)),
         )
-    }
-
-    fn spawn_boxed(&self, task: BoxTask) -> JoinHandle<()> {
-        Core::spawn(self, task)
-    }
-
-    fn attach_task(&self, pid: u32, task: AbortHandle) {
-        Core::attach_task(self, pid, task);
-    }
-
-    fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
-        self
     }
 
     fn set_service_status(
@@ -83,30 +73,16 @@ impl Host for Core {
         Core::work_finished(self, id);
     }
 
-    fn went_on_after_stopped(&self, id: u64) {
-        Core::went_on_after_stopped(self, id);
-    }
-
     fn reporter_returned(&self, id: u64) {
         Core::reporter_returned(self, id);
     }
 
-    fn work_progress(&self, id: u64, text: &str) {
-        if let Some(w) = self.lock().ledger.work.get_mut(&id) {
-            w.progress = Some(text.to_string());
-        }
-    }
-
-    fn work_killed(&self, id: u64) -> bool {
-        self.lock().ledger.work.get(&id).is_none_or(|w| w.killed)
-    }
-
-    fn runtime(&self) -> &tokio::runtime::Handle {
-        &self.rt
-    }
-
     fn trace_note(&self, text: &str) {
         Core::trace_note(self, text);
+    }
+
+    fn note(&self, note: NoteText) {
+        self.lock().trace_with(|| TraceKind::Note { text: note });
     }
 
     fn with_service_registry(
@@ -115,14 +91,6 @@ impl Host for Core {
         f: &mut dyn FnMut(&mut fake_registry::Registry, &fake_registry::Caller),
     ) {
         Core::with_lent_registry(&self, service, f);
-    }
-
-    fn registry_lent_here(&self) -> bool {
-        Core::registry_lent_here(self)
-    }
-
-    fn clock_holders(&self) -> Arc<crate::service::thread::ClockHolders> {
-        self.clock_holders.clone()
     }
 
     fn service_random_u64(&self, service: &str) -> u64 {
@@ -142,7 +110,45 @@ impl Host for Core {
     fn fresh_parameters(&self, service: &str) -> Option<fake_registry::service::ServiceParameters> {
         self.lock().fresh_parameters(service)
     }
+}
 
+impl ThreadHost for Core {
+    fn spawn_boxed(&self, task: BoxTask) -> JoinHandle<()> {
+        Core::spawn(self, task)
+    }
+
+    fn attach_task(&self, pid: u32, task: AbortHandle) {
+        Core::attach_task(self, pid, task);
+    }
+
+    fn went_on_after_stopped(&self, id: u64) {
+        Core::went_on_after_stopped(self, id);
+    }
+
+    fn work_progress(&self, id: u64, text: &str) {
+        if let Some(w) = self.lock().ledger.work.get_mut(&id) {
+            w.progress = Some(text.to_string());
+        }
+    }
+
+    fn work_killed(&self, id: u64) -> bool {
+        self.lock().ledger.work.get(&id).is_none_or(|w| w.killed)
+    }
+
+    fn runtime(&self) -> &tokio::runtime::Handle {
+        &self.rt
+    }
+
+    fn registry_lent_here(&self) -> bool {
+        Core::registry_lent_here(self)
+    }
+
+    fn clock_holders(&self) -> Arc<ClockHolders> {
+        self.clock_holders.clone()
+    }
+}
+
+impl BehaviorSource for Core {
     fn behavior_for(&self, name: &str) -> Behavior {
         Core::behavior_for(self, name)
     }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use fake_registry::service::ScActionKind;
 
 use crate::error::Win32Error;
-use crate::events::{RecoveryAction, ScmEvent, TraceKind};
+use crate::events::{NoteText, RecoveryAction, ScmEvent, SharedName, TraceKind};
 use crate::process::DispatchMsg;
 use crate::scm::record::RecordStatus;
 use crate::scm::StartReason;
@@ -255,10 +255,13 @@ impl Core {
 
     /// ServiceMain returned: nothing changes (a service that has not reported STOPPED stays
     /// in its state, its process alive), but the trace shows it.
-    pub(crate) fn service_main_returned(&self, pid: u32, service: &str, instance: u64) {
+    pub(crate) fn service_main_returned(&self, pid: u32, service: SharedName, instance: u64) {
         self.lock().trace_with(|| TraceKind::Note {
-            text: format!("ServiceMain of {service} (pid {pid}, start #{instance}) returned")
-                .into(),
+            text: NoteText::ServiceMainReturned {
+                service,
+                pid,
+                instance,
+            },
         });
     }
 
@@ -269,7 +272,7 @@ impl Core {
             p.connected = true;
         }
         st.trace_with(|| TraceKind::Note {
-            text: format!("process {pid} connected its dispatcher").into(),
+            text: NoteText::DispatcherConnected { pid },
         });
         drop(st);
         self.wake();

@@ -20,6 +20,7 @@
 //! | `boot`, `settings` | the database and settings read from the registry at boot |
 //! | `watchdog`, `work` | hang detection and the engine side of work tracking |
 //! | `host` | what processes and service code may ask of the engine (`process::Host`) |
+//! | `svchost_host`, `trigger_host` | what svchost hosts and the trigger dispatcher may ask |
 //! | `lend` | lending the registry to a service's `with_registry` closure, lock-free |
 //! | `untracked_panic` | a panic in a plain `tokio::spawn` task of service code ends its process |
 //!
@@ -49,6 +50,8 @@ pub(crate) mod notify;
 mod record;
 mod settings;
 mod start;
+mod svchost_host;
+mod trigger_host;
 mod untracked_panic;
 mod watchdog;
 mod work;
@@ -105,10 +108,10 @@ pub(crate) struct State {
     pub(crate) observers: crate::events::Observers,
     pub(crate) settings: Settings,
     pub(crate) boot_instant: Instant,
-    /// Virtual time read once per hold of the lock: it cannot move while the lock is held
-    /// (the clock jumps only when the runtime is idle; see `sim::clock`), so every entry
-    /// written under one hold shares it. Cleared by `Core::lock`.
-    pub(crate) now_cache: std::cell::Cell<Option<Duration>>,
+    /// Virtual time as last read: the clock jumps only while the runtime parks
+    /// (`sim::clock`, step 9), so the reading holds until it parks again and every entry
+    /// written meanwhile shares it.
+    pub(crate) now_cache: crate::sim::clock::NowCache,
     /// The machine's runtime (its clock is the virtual one).
     pub(crate) rt: tokio::runtime::Handle,
     pub(crate) next_instance: u64,
@@ -124,6 +127,8 @@ pub(crate) struct State {
     pub(crate) watch_dirty: bool,
     /// Service DLLs with Rust code, by upper-cased expanded path (svchost loads them).
     pub(crate) service_dlls: BTreeMap<String, Arc<crate::svchost::ServiceDll>>,
+    /// Scripted behaviours by folded service name (services without Rust code play them).
+    pub(crate) behaviors: BTreeMap<String, crate::service::scripted::Behavior>,
     /// Trigger events: inbox, per-service queues, outcomes, machine conditions.
     pub(crate) triggers: crate::triggers::TriggerState,
 }
@@ -131,14 +136,13 @@ pub(crate) struct State {
 impl State {
     /// Virtual time since boot.
     pub(crate) fn now(&self) -> Duration {
-        cached_now(&self.now_cache, &self.rt, self.boot_instant)
+        self.now_cache.read(&self.rt, self.boot_instant)
     }
 
     /// Records a trace entry built only when tracing is on (benchmarks turn it off).
     pub(crate) fn trace_with(&mut self, kind: impl FnOnce() -> TraceKind) {
         let (cache, rt, boot) = (&self.now_cache, &self.rt, self.boot_instant);
-        self.observers
-            .trace_with(|| cached_now(cache, rt, boot), kind);
+        self.observers.trace_with(|| cache.read(rt, boot), kind);
     }
 
     /// Logs an event about the service with key `key` (its key name goes in the record).
@@ -151,8 +155,7 @@ impl State {
                 .map(|r| r.shared_name())
                 .unwrap_or_else(|| key.into())
         };
-        self.observers
-            .log(|| cached_now(cache, rt, boot), service, event);
+        self.observers.log(|| cache.read(rt, boot), service, event);
     }
 
     /// [`State::event`] with the event built only when events are recorded (benchmarks turn
@@ -250,28 +253,6 @@ pub(crate) fn resolve_display(
     }
 }
 
-/// Virtual time since `boot` on the machine's runtime. It enters the runtime so that calls
-/// from other threads (tracked threads, the blocking Machine wrappers) read the virtual
-/// clock, not the real one.
-fn now_on(rt: &tokio::runtime::Handle, boot: Instant) -> Duration {
-    let _context = rt.enter();
-    Instant::now().saturating_duration_since(boot)
-}
-
-/// [`now_on`], read once per hold of the State lock (see [`State::now_cache`]).
-fn cached_now(
-    cache: &std::cell::Cell<Option<Duration>>,
-    rt: &tokio::runtime::Handle,
-    boot: Instant,
-) -> Duration {
-    if let Some(now) = cache.get() {
-        return now;
-    }
-    let now = now_on(rt, boot);
-    cache.set(Some(now));
-    now
-}
-
 /// The shared engine: state plus the notification that wakes everyone waiting for a status
 /// change. Service code and the management API both hold an `Arc<Core>`.
 #[derive(Debug)]
@@ -290,7 +271,7 @@ pub(crate) struct Core {
     /// dispatchers, tracked tasks, system tasks); the census compares it with the runtime's.
     pub(crate) engine_tasks: Arc<std::sync::atomic::AtomicUsize>,
     /// The tracked threads holding the clock (settling waits for them).
-    pub(crate) clock_holders: Arc<crate::service::thread::ClockHolders>,
+    pub(crate) clock_holders: Arc<crate::sim::thread::ClockHolders>,
 }
 
 /// Decrements the engine's task count when a task it spawned ends (or is aborted).
@@ -357,7 +338,6 @@ impl Core {
                 .wait(guard)
                 .unwrap_or_else(PoisonError::into_inner);
         }
-        guard.now_cache.set(None);
         guard
     }
 
@@ -417,7 +397,6 @@ impl Core {
     /// The scripted behaviour of a service (the default when none was set).
     pub(crate) fn behavior_for(&self, name: &str) -> crate::service::scripted::Behavior {
         self.lock()
-            .processes
             .behaviors
             .get(&*crate::service::ServiceName::fold(name))
             .cloned()

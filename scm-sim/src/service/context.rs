@@ -15,47 +15,17 @@
 //! ```
 
 use async_trait::async_trait;
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use crate::error::Win32Error;
-use crate::process::Host;
-use crate::service::thread::{hand_back_clock, start_sleeper, Guard};
+use crate::events::{NoteText, SharedName};
+use crate::process::{AsyncControlHandler, HandlerTable, Host};
 use crate::service::{
-    RawServiceStatus, ServiceControl, ServiceControlHandlerResult, ServiceStatus, ServiceType,
+    ControlRequest, RawServiceStatus, ServiceControlHandlerResult, ServiceStatus, ServiceType,
 };
+use crate::sim::thread::{hand_back_clock, start_sleeper, Guard, ThreadHost};
 use crate::sim::ThreadContext;
-
-/// One control as HandlerEx receives it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ControlRequest {
-    /// dwControl.
-    pub control: ServiceControl,
-    /// dwEventType (non-zero for device, hardware-profile, power and session events).
-    pub event_type: u32,
-    /// lpEventData, as bytes.
-    pub event_data: Vec<u8>,
-}
-
-impl ControlRequest {
-    /// A request with no event type or data.
-    pub fn new(control: ServiceControl) -> ControlRequest {
-        ControlRequest {
-            control,
-            event_type: 0,
-            event_data: Vec::new(),
-        }
-    }
-}
-
-/// A control handler that may take (virtual) time, e.g. one that awaits a flush before it
-/// returns. The dispatcher of the process waits for it, as on Windows.
-#[async_trait]
-pub trait AsyncControlHandler: Send + Sync + 'static {
-    /// HandlerEx.
-    async fn handle(&self, request: ControlRequest) -> ServiceControlHandlerResult;
-}
 
 struct SyncHandler<F>(Mutex<F>);
 
@@ -73,14 +43,11 @@ where
     }
 }
 
-/// The handlers registered in one process, by folded service name.
-pub(crate) type HandlerTable = Arc<Mutex<BTreeMap<String, Arc<dyn AsyncControlHandler>>>>;
-
 /// The context a ServiceMain runs in.
 #[derive(Clone)]
 pub struct ServiceContext {
     pub(crate) host: Arc<dyn Host>,
-    pub(crate) name: String,
+    pub(crate) name: SharedName,
     pub(crate) pid: u32,
     pub(crate) instance: u64,
     pub(crate) handlers: HandlerTable,
@@ -130,8 +97,9 @@ impl ServiceContext {
             Arc::new(handler),
         );
         drop(table);
-        self.host
-            .trace_note(&format!("{} registered its control handler", self.name));
+        self.host.note(NoteText::HandlerRegistered {
+            service: self.name.clone(),
+        });
         Ok(self.status_handle())
     }
 
@@ -200,9 +168,10 @@ impl ServiceContext {
         );
         let guard = Arc::new(Guard::new(self.host.clock_holders()));
         guard.arm(self.host.runtime());
-        let sleeper = start_sleeper(&self.host, self.pid, guard.clone());
+        let thread_host: Arc<dyn ThreadHost> = self.host.clone();
+        let sleeper = start_sleeper(&thread_host, self.pid, guard.clone());
         let tctx = ThreadContext {
-            host: self.host.clone(),
+            host: thread_host,
             id,
             guard: guard.clone(),
             sleeper,
@@ -292,7 +261,7 @@ impl Drop for FinishedOnDrop {
 #[derive(Clone)]
 pub struct StatusHandle {
     host: Arc<dyn Host>,
-    service: String,
+    service: SharedName,
     instance: u64,
 }
 

@@ -25,7 +25,9 @@ use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
-use crate::process::ProcessContext;
+use crate::error::Win32Error;
+use crate::events::SharedName;
+use crate::process::{panic_message, CatchUnwind, ProcessContext, Program, ServiceMains};
 use crate::service::context::ServiceContext;
 
 /// A service's ServiceMain. It is called once per start with the start arguments
@@ -134,15 +136,6 @@ impl ServiceTable {
     }
 }
 
-/// What runs when the SCM launches an image: the process's `main`. A well-behaved program
-/// calls [`ProcessContext::run_dispatcher`] (StartServiceCtrlDispatcher) promptly; the return
-/// value is the process exit code.
-#[async_trait]
-pub trait Program: Send + Sync + 'static {
-    /// The process's main function.
-    async fn main(&self, process: ProcessContext) -> u32;
-}
-
 #[async_trait]
 impl Program for ServiceTable {
     async fn main(&self, process: ProcessContext) -> u32 {
@@ -150,5 +143,62 @@ impl Program for ServiceTable {
             Ok(()) => 0,
             Err(e) => e.code(),
         }
+    }
+}
+
+impl ProcessContext {
+    /// StartServiceCtrlDispatcher: connects to the SCM and serves `table` until the last
+    /// service of the process stops. A second call in the same process fails with
+    /// ERROR_SERVICE_ALREADY_RUNNING (1056); an empty table with ERROR_INVALID_PARAMETER (87).
+    pub async fn run_dispatcher(&self, table: ServiceTable) -> Result<(), Win32Error> {
+        self.serve(&table).await
+    }
+}
+
+impl ServiceMains for ServiceTable {
+    fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Creates the service's context and runs its ServiceMain on a task of the process; a
+    /// panic in it ends the process (1067 for its services).
+    fn start(
+        &self,
+        process: &ProcessContext,
+        service: SharedName,
+        args: Vec<String>,
+        instance: u64,
+    ) -> u32 {
+        let Some(entry) = self.lookup(&service, process.own_process) else {
+            return Win32Error::SERVICE_NOT_IN_EXE.code();
+        };
+        let ctx = ServiceContext {
+            host: process.host.clone(),
+            name: service.clone(),
+            pid: process.pid,
+            instance,
+            handlers: process.handlers.clone(),
+        };
+        let host = process.host.clone();
+        let pid = process.pid;
+        let task = process.host.spawn_boxed(Box::pin(async move {
+            // The new thread is scheduled after the acknowledgment reaches the SCM: StartService
+            // returns before ServiceMain has run, so its caller sees the SCM's initial status
+            // (START_PENDING, checkpoint 0, wait hint 2000 ms), as `sc start` shows on Windows.
+            tokio::task::yield_now().await;
+            let outcome = CatchUnwind::new(entry.run(ctx, args)).await;
+            match outcome {
+                Ok(()) => host.service_main_returned(pid, service, instance),
+                Err(panic) => {
+                    let what = format!(
+                        "ServiceMain of {service} panicked: {}",
+                        panic_message(&panic)
+                    );
+                    host.crash_process(pid, &what);
+                }
+            }
+        }));
+        process.host.attach_task(pid, task.abort_handle());
+        0
     }
 }

@@ -2,25 +2,23 @@
 //! control handler registration, the [`StatusHandle`] (SetServiceStatus), tracked OS threads
 //! on virtual time ([`ThreadContext`], [`TrackedThread`]), dispatch tables and programs, the
 //! Win32 status vocabulary, and scripted services for images without Rust code.
+//!
+//! Some of these are defined below this module and re-exported here, so that what service
+//! code needs has one path: the Win32 vocabulary (states, controls, status, codes, names), the
+//! process's [`Program`] and [`AsyncControlHandler`] (the `process` module's), and the tracked
+//! threads (`sim`'s, beside the virtual clock they hold).
 
-mod codes;
-mod config_codes;
 mod context;
 mod contract;
-mod control;
-mod name;
 pub mod scripted;
-mod state;
-mod status;
-pub(crate) mod thread;
 
-pub use codes::{ServiceNotifyMask, ServiceStateFilter, StopReason, StopReasonKind};
-pub use config_codes::{ServiceErrorControl, ServiceStartType, ServiceType};
-pub(crate) use context::HandlerTable;
-pub use context::{AsyncControlHandler, ControlRequest, ServiceContext, StatusHandle};
-pub use contract::{service_fn, Program, Service, ServiceFn, ServiceTable};
-pub use control::{ServiceControl, ServiceControlAccept, ServiceControlHandlerResult};
-pub use name::ServiceName;
-pub use state::ServiceState;
-pub use status::{RawServiceStatus, ServiceExitCode, ServiceStatus, ServiceStatusProcess};
-pub use thread::{Killed, ThreadContext, TrackedThread};
+pub use crate::process::{AsyncControlHandler, Program};
+pub use crate::sim::{Killed, ThreadContext, TrackedThread};
+pub use crate::win32::{
+    ControlRequest, RawServiceStatus, ServiceControl, ServiceControlAccept,
+    ServiceControlHandlerResult, ServiceErrorControl, ServiceExitCode, ServiceName,
+    ServiceNotifyMask, ServiceStartType, ServiceState, ServiceStateFilter, ServiceStatus,
+    ServiceStatusProcess, ServiceType, StopReason, StopReasonKind,
+};
+pub use context::{ServiceContext, StatusHandle};
+pub use contract::{service_fn, Service, ServiceFn, ServiceTable};

@@ -37,6 +37,11 @@
 //! 8. **Advancing.** [`Machine::advance`](crate::Machine::advance) sleeps `d` on the
 //!    runtime: the clock jumps timer to timer, running everything due at each instant, then
 //!    settles at the end.
+//! 9. **Reading the clock.** By step 2 the clock jumps only inside the runtime's park (when
+//!    it finds nothing to run). The runtime counts its parks and unparks (`ParkCount`,
+//!    bumped by its park hooks), so a reading of the clock stays valid while that count is
+//!    unchanged: the engine reads tokio's clock once per count and reuses the reading for
+//!    every trace entry and event written meanwhile (`State::now`).
 //!
 //! ```
 //! use scm_sim::Machine;
@@ -50,9 +55,72 @@
 //! assert_eq!(m.now(), before + Duration::from_secs(30));
 //! ```
 
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::time::Instant;
 
-use crate::service::thread::ClockHolders;
+use super::thread::ClockHolders;
+
+/// How many times the machine's runtime parked or unparked (step 9): the virtual clock can
+/// only have moved when this changed.
+#[derive(Debug, Default)]
+pub(crate) struct ParkCount(AtomicU64);
+
+impl ParkCount {
+    /// The count now.
+    pub(crate) fn get(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    /// Counts a park or an unpark (the runtime's park hooks call it).
+    pub(crate) fn bump(&self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// The engine's reading of virtual time (step 9): tokio's clock read once per park count of
+/// the runtime and reused meanwhile.
+#[derive(Debug)]
+pub(crate) struct NowCache {
+    parks: Arc<ParkCount>,
+    cache: Cell<Option<(u64, Duration)>>,
+}
+
+impl NowCache {
+    /// A cache over the runtime that bumps `parks`.
+    pub(crate) fn new(parks: Arc<ParkCount>) -> NowCache {
+        NowCache {
+            parks,
+            cache: Cell::new(None),
+        }
+    }
+
+    /// Virtual time since `boot` on `rt`. The count is read first: a park after it makes the
+    /// reading stale at the next call.
+    pub(crate) fn read(&self, rt: &tokio::runtime::Handle, boot: Instant) -> Duration {
+        let count = self.parks.get();
+        if let Some((at, now)) = self.cache.get() {
+            if at == count {
+                return now;
+            }
+        }
+        let now = {
+            // Entered, so that calls from other threads (tracked threads, the blocking
+            // Machine wrappers) read the virtual clock, not the real one.
+            let _context = rt.enter();
+            Instant::now().saturating_duration_since(boot)
+        };
+        self.cache.set(Some((count, now)));
+        now
+    }
+
+    /// Forgets the reading (the boot instant changed).
+    pub(crate) fn forget(&self) {
+        self.cache.set(None);
+    }
+}
 
 /// How many rounds [`Machine::settle`](crate::Machine::settle) runs at most (step 6).
 const SETTLE_ROUNDS: usize = 10_000;
@@ -105,5 +173,34 @@ pub(crate) fn advance(
         if left.is_zero() {
             break;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Step 9: a reading is reused while the runtime has not parked, and a jump of the clock
+    /// (which happens only while it parks) is seen at the next read.
+    #[test]
+    fn a_reading_holds_until_the_runtime_parks() {
+        let parks = Arc::new(ParkCount::default());
+        let (on_park, on_unpark) = (parks.clone(), parks.clone());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .on_thread_park(move || on_park.bump())
+            .on_thread_unpark(move || on_unpark.bump())
+            .build()
+            .expect("runtime");
+        let boot = rt.block_on(async { Instant::now() });
+        let now = NowCache::new(parks.clone());
+        assert_eq!(now.read(rt.handle(), boot), Duration::ZERO);
+        let count = parks.get();
+        assert_eq!(now.read(rt.handle(), boot), Duration::ZERO);
+        assert_eq!(parks.get(), count, "reading does not park");
+        rt.block_on(async { tokio::time::sleep(Duration::from_secs(5)).await });
+        assert!(parks.get() > count, "the jump happened in a park");
+        assert_eq!(now.read(rt.handle(), boot), Duration::from_secs(5));
     }
 }

@@ -4,8 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::service::ServiceName;
 use crate::sim::{ReplayConfig, Violation, WorkUnit};
+use crate::win32::ServiceName;
 
 /// Units of work kept at most before finished ones are forgotten (oldest first); live units
 /// are always kept.

@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::time::Duration;
 
-use crate::service::ServiceState;
 use crate::sim::ReplayToken;
+use crate::win32::ServiceState;
 
 /// A rule of the service protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -26,7 +26,7 @@
 //! 2. The reporter is not live work at its own report; it becomes [`StopReport::Ending`].
 //!    (An async ServiceMain is not a tracked unit at all, so its report never counts it.)
 //! 3. It must end *right after*: without taking virtual time. A thread that sleeps
-//!    ([`ThreadContext::sleep`](crate::service::ThreadContext::sleep)) after its report, or a task
+//!    ([`ThreadContext::sleep`](crate::sim::ThreadContext::sleep)) after its report, or a task
 //!    whose poll that made the report returns `Pending` (it awaits something), goes on
 //!    working after STOPPED: `stopped-with-live-work` ("… went on after it reported STOPPED")
 //!    at that moment, and it is [`StopReport::WentOn`]. If its process then exits under it,
@@ -179,7 +179,7 @@ pub(crate) fn live_at_stopped(
     let mut live = Vec::new();
     for w in work.values_mut() {
         if !(w.alive
-            && crate::service::ServiceName::same(&w.service, service)
+            && crate::win32::ServiceName::same(&w.service, service)
             && w.instance == instance)
         {
             continue;

@@ -4,17 +4,15 @@
 use async_trait::async_trait;
 use std::sync::Arc;
 
-use fake_registry::service::ParamLocation;
 use fake_registry::SvchostCommandLine;
 
 use crate::error::Win32Error;
-use crate::events::{ScmEvent, TraceKind};
+use crate::events::ScmEvent;
 use crate::process::ProcessContext;
-use crate::scm::{Core, State};
 use crate::service::{
     Program, Service, ServiceContext, ServiceExitCode, ServiceStatus, ServiceTable, ServiceType,
 };
-use crate::svchost::SvchostGlobals;
+use crate::svchost::{PushGlobals, SvchostGlobals};
 
 /// Where a service will run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,55 +29,107 @@ pub(crate) struct HostPlan {
     pub(crate) split: bool,
 }
 
-/// Plans the host of the service with key `key`.
-pub(crate) fn host_plan(st: &State, key: &str) -> Option<HostPlan> {
-    let rec = st.records.get(key)?;
-    let expanded = st.registry.environment().expand(&rec.image_path());
-    let own = rec.service_type().contains(ServiceType::OWN_PROCESS);
+/// What the host plan of a service is made from.
+#[derive(Debug)]
+pub(crate) struct PlanInput<'a> {
+    /// The service's key name.
+    pub(crate) name: &'a str,
+    /// Its ImagePath, expanded.
+    pub(crate) expanded: String,
+    /// Its configured type.
+    pub(crate) service_type: ServiceType,
+    /// The machine has more memory than the split threshold and the service's key does not
+    /// say `SvcHostSplitDisable = 1`.
+    pub(crate) may_split: bool,
+}
+
+/// Plans the host of a service.
+pub(crate) fn host_plan(input: PlanInput<'_>) -> HostPlan {
+    let PlanInput {
+        name,
+        expanded,
+        service_type,
+        may_split,
+    } = input;
+    let own = service_type.contains(ServiceType::OWN_PROCESS);
     match SvchostCommandLine::parse(&expanded) {
         Ok(Some(cl)) => {
-            let split = !own
-                && st.settings.memory_kb > st.settings.split_threshold_kb
-                && rec.config.svchost_split_disable != Some(true);
+            let split = !own && may_split;
             let alone = own || split || cl.s_name.is_some();
             let mut identity = format!("SVCHOST|{}|{}", cl.group.to_ascii_uppercase(), cl.p_flag);
             let mut command_line = expanded.clone();
             if alone {
-                let s = cl.s_name.clone().unwrap_or_else(|| rec.name.to_string());
+                let s = cl.s_name.clone().unwrap_or_else(|| name.to_string());
                 identity.push('|');
                 identity.push_str(&s.to_ascii_uppercase());
                 if cl.s_name.is_none() {
-                    command_line = format!("{expanded} -s {}", rec.name);
+                    command_line = format!("{expanded} -s {name}");
                 }
             }
-            Some(HostPlan {
+            HostPlan {
                 identity,
                 command_line,
                 group: Some(cl.group),
                 shared: !alone,
                 split,
-            })
+            }
         }
         // svchost without a usable -k: its host exits without connecting (1053).
-        Err(_) => Some(HostPlan {
+        Err(_) => HostPlan {
             identity: expanded.to_ascii_uppercase(),
             command_line: expanded,
             group: Some(String::new()),
             shared: false,
             split: false,
-        }),
-        Ok(None) => Some(HostPlan {
+        },
+        Ok(None) => HostPlan {
             identity: expanded.to_ascii_uppercase(),
             command_line: expanded,
             group: None,
-            shared: rec.service_type().contains(ServiceType::SHARE_PROCESS),
+            shared: service_type.contains(ServiceType::SHARE_PROCESS),
             split: false,
-        }),
+        },
     }
 }
 
+/// What the svchost host needs from the engine (`scm::Core` implements it): the host is
+/// part of the machine, but it reaches the engine's state only through these calls.
+pub(crate) trait SvchostHost: Send + Sync {
+    /// Finds the code of svchost service `service` started in host `pid` — its ServiceDll
+    /// (expanded) and entry point — and records the DLL as loaded there.
+    /// ERROR_FILE_NOT_FOUND (2) without a ServiceDll value, ERROR_MOD_NOT_FOUND (126) for a
+    /// DLL with no code (when unknown images are not scripted), ERROR_PROC_NOT_FOUND (127) for
+    /// a missing entry point.
+    fn load_service_dll(self: Arc<Self>, service: &str, pid: u32) -> Result<LoadedDll, Win32Error>;
+    /// A note in the trace.
+    fn note(&self, text: &str);
+    /// Writes `event` to the event log, for `service`.
+    fn log_event(&self, service: &str, event: ScmEvent);
+}
+
+/// A service DLL entry, found and loaded.
+pub(crate) struct LoadedDll {
+    /// The DLL's expanded path.
+    pub(crate) dll: String,
+    /// Its entry point for the service.
+    pub(crate) service: Arc<dyn Service>,
+    /// Its `SvchostPushServiceGlobals`, if it exports one.
+    pub(crate) push: Option<PushGlobals>,
+    /// The host's group.
+    pub(crate) group: String,
+}
+
 /// The program of every svchost host.
-pub(crate) struct SvchostProgram;
+pub(crate) struct SvchostProgram {
+    host: Arc<dyn SvchostHost>,
+}
+
+impl SvchostProgram {
+    /// The svchost program, served by `host`.
+    pub(crate) fn new(host: Arc<dyn SvchostHost>) -> SvchostProgram {
+        SvchostProgram { host }
+    }
+}
 
 #[async_trait]
 impl Program for SvchostProgram {
@@ -92,7 +142,12 @@ impl Program for SvchostProgram {
             return 0;
         }
         match process
-            .run_dispatcher(ServiceTable::new().with("*", SvchostEntry))
+            .run_dispatcher(ServiceTable::new().with(
+                "*",
+                SvchostEntry {
+                    host: self.host.clone(),
+                },
+            ))
             .await
         {
             Ok(()) => 0,
@@ -103,96 +158,18 @@ impl Program for SvchostProgram {
 
 /// The entry svchost hands to its dispatcher for every service: load the DLL, then call
 /// its ServiceMain.
-struct SvchostEntry;
-
-/// A resolved service DLL entry.
-struct Resolved {
-    dll: String,
-    service: Arc<dyn Service>,
-    push: Option<crate::svchost::PushGlobals>,
-    group: String,
-}
-
-impl Core {
-    /// Finds the code of an svchost service: its ServiceDll (expanded) and entry point.
-    /// ERROR_FILE_NOT_FOUND (2) without a ServiceDll value, ERROR_MOD_NOT_FOUND (126) for a
-    /// DLL with no code (when unknown images are not scripted), ERROR_PROC_NOT_FOUND (127) for
-    /// a missing entry point.
-    fn resolve_service_dll(&self, name: &str, pid: u32) -> Result<Resolved, Win32Error> {
-        let mut st = self.lock();
-        let rec = st.record(name).ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)?;
-        // svchost reads the service's key itself when it starts the service (not the SCM's
-        // copy loaded at boot), so a ServiceDll written since boot is found.
-        let fresh = fake_registry::ServiceKey::read(
-            &st.registry,
-            &fake_registry::Caller::local_system(),
-            rec.name.as_str(),
-        )
-        .map(|k| k.parameters)
-        .unwrap_or_else(|_| rec.config.parameters.clone());
-        let params = &fresh;
-        let legacy = st.settings.svchost_parameters_only;
-        let usable = |loc: ParamLocation| !legacy || loc == ParamLocation::Parameters;
-        let dll = params
-            .service_dll
-            .as_ref()
-            .filter(|p| usable(p.location))
-            .map(|p| p.value.clone())
-            .ok_or(Win32Error::FILE_NOT_FOUND)?;
-        let entry = params
-            .service_main
-            .as_ref()
-            .filter(|p| usable(p.location))
-            .map(|p| p.value.clone())
-            .unwrap_or_else(|| "ServiceMain".to_string());
-        let group = st
-            .processes
-            .get(&pid)
-            .and_then(|p| SvchostCommandLine::parse(&p.command_line).ok().flatten())
-            .map(|c| c.group)
-            .unwrap_or_default();
-        let expanded = st.registry.environment().expand(&dll);
-        let dll_key = expanded.to_ascii_uppercase();
-        let (service, push) = match st.service_dlls.get(&dll_key) {
-            Some(d) => (
-                d.entry(&entry).ok_or(Win32Error::PROC_NOT_FOUND)?,
-                d.push_globals(),
-            ),
-            None if st.settings.script_unknown_images => {
-                (crate::service::scripted::service(), None)
-            }
-            None => return Err(Win32Error::MOD_NOT_FOUND),
-        };
-        let key = name.to_ascii_uppercase();
-        if let Some(p) = st.processes.get_mut(&pid) {
-            let first = !p.dlls.contains_key(&dll_key);
-            p.dlls.entry(dll_key).or_default().insert(key);
-            if first {
-                st.trace_with(|| TraceKind::Note {
-                    text: format!("svchost (pid {pid}) loaded {expanded}").into(),
-                });
-            }
-        }
-        Ok(Resolved {
-            dll: expanded,
-            service,
-            push,
-            group,
-        })
-    }
+struct SvchostEntry {
+    host: Arc<dyn SvchostHost>,
 }
 
 #[async_trait]
 impl Service for SvchostEntry {
     async fn run(&self, ctx: ServiceContext, args: Vec<String>) {
-        // The svchost host is part of the engine: it reaches the engine's own state.
-        let Ok(core) = ctx.host.clone().into_any().downcast::<Core>() else {
-            unreachable!("the host of a service is the engine's Core");
-        };
+        let host = &self.host;
         let name = ctx.name().to_string();
-        match core.resolve_service_dll(&name, ctx.process_id()) {
+        match host.clone().load_service_dll(&name, ctx.process_id()) {
             Err(e) => {
-                core.trace_note(&format!(
+                host.note(&format!(
                     "svchost could not load the DLL of {name}: error {}",
                     e.code()
                 ));
@@ -207,12 +184,12 @@ impl Service for SvchostEntry {
                         pid: ctx.process_id(),
                         service: name.clone(),
                     });
-                    core.trace_note(&format!(
+                    host.note(&format!(
                         "svchost called SvchostPushServiceGlobals of {} for {name}",
                         r.dll
                     ));
                 }
-                core.lock().event(
+                host.log_event(
                     &name,
                     ScmEvent::ServiceMainStart {
                         service_name: name.clone(),
@@ -220,7 +197,7 @@ impl Service for SvchostEntry {
                     },
                 );
                 r.service.run(ctx.clone(), args).await;
-                core.lock().event(
+                host.log_event(
                     &name,
                     ScmEvent::ServiceMainStop {
                         service_name: name.clone(),

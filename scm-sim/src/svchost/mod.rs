@@ -24,7 +24,7 @@
 
 mod host;
 
-pub(crate) use host::{host_plan, HostPlan, SvchostProgram};
+pub(crate) use host::{host_plan, HostPlan, LoadedDll, PlanInput, SvchostHost, SvchostProgram};
 
 use std::collections::BTreeMap;
 use std::fmt;

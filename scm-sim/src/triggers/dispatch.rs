@@ -6,6 +6,8 @@
 //! does not allow the action, waits until it does.
 
 use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,11 +15,47 @@ use fake_registry::service::{Guid, TriggerAction};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Win32Error;
-use crate::events::TraceKind;
-use crate::scm::StartReason;
-use crate::scm::{Core, State};
 use crate::service::{ControlRequest, ServiceControl, ServiceControlAccept, ServiceState};
 use crate::triggers::TriggerEvent;
+
+/// A boxed future of an engine call the dispatcher awaits.
+pub(crate) type EngineCall<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
+/// What the trigger dispatcher needs from the engine (`scm::Core` implements it): the
+/// trigger machinery is part of the machine, but reaches the engine only through these calls.
+pub(crate) trait TriggerHost: Send + Sync {
+    /// Runs `f` on the trigger state and a view of the services, under the engine's lock.
+    fn with_triggers(&self, f: &mut dyn FnMut(&mut TriggerState, &mut dyn Services));
+    /// Starts `service` for a trigger (argv[1] = "TriggerStarted").
+    fn start(self: Arc<Self>, service: String) -> EngineCall<Result<(), Win32Error>>;
+    /// Sends `request` to `service` (as the SCM, not a client); the handler's code.
+    fn control(
+        self: Arc<Self>,
+        service: String,
+        request: ControlRequest,
+    ) -> EngineCall<Result<u32, Win32Error>>;
+    /// Wakes the machine's waiters (and the dispatcher, when triggers wait).
+    fn wake(&self);
+    /// Notified when trigger work may be waiting.
+    fn work(&self) -> &tokio::sync::Notify;
+}
+
+/// The services as the trigger dispatcher sees them, under the engine's lock.
+pub(crate) trait Services {
+    /// The service's name as stored, for key `key`.
+    fn name_of(&self, key: &str) -> Option<String>;
+    /// Virtual time since boot.
+    fn now(&self) -> Duration;
+    /// A note in the trace (`text` is called only when tracing is on).
+    fn note(&mut self, text: &dyn Fn() -> String);
+    /// The service's state and accepted controls.
+    fn state_of(&self, key: &str) -> Option<(ServiceState, ServiceControlAccept)>;
+    /// Whether a service that depends on `key` is not stopped.
+    fn has_active_dependents(&self, key: &str) -> bool;
+    /// The services (not marked for delete) with a trigger `event` matches, by folded key,
+    /// with that trigger's action.
+    fn matching(&self, event: &TriggerEvent) -> Vec<(String, TriggerAction)>;
+}
 
 /// What finally happened to one (event, service) pair.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -163,200 +201,165 @@ enum Step {
     Deliver(String, u64, String),
 }
 
-fn record(st: &mut State, event: u64, key: &str, outcome: TriggerOutcome) {
-    let service = st
-        .record(key)
-        .map(|r| r.name.to_string())
-        .unwrap_or_else(|| key.to_string());
-    let time = st.now();
-    st.trace_with(|| TraceKind::Note {
-        text: format!("trigger event #{event} for {service}: {outcome:?}").into(),
-    });
-    st.triggers.outcomes.push(TriggerRecord {
-        event,
-        service,
-        outcome,
-        time,
-    });
-}
-
-impl Core {
-    /// Raises an event: updates the machine's conditions and hands it to the dispatcher.
-    pub(crate) fn raise_trigger(&self, event: TriggerEvent) -> u64 {
-        let mut st = self.lock();
-        st.triggers.conditions.apply(&event);
-        st.triggers.next_event += 1;
-        let id = st.triggers.next_event;
-        st.trace_with(|| TraceKind::Note {
-            text: format!("trigger event #{id}: {}", event.describe()).into(),
-        });
-        st.triggers.inbox.push_back((id, event));
-        drop(st);
-        self.wake();
+impl TriggerState {
+    /// Raises an event: updates the machine's conditions and queues it for the dispatcher.
+    /// Returns its number.
+    pub(crate) fn raise(&mut self, event: TriggerEvent, services: &mut dyn Services) -> u64 {
+        self.conditions.apply(&event);
+        self.next_event += 1;
+        let id = self.next_event;
+        services.note(&|| format!("trigger event #{id}: {}", event.describe()));
+        self.inbox.push_back((id, event));
         id
     }
 
-    /// Runs until the machine is dropped or rebooted.
-    pub(crate) async fn trigger_dispatcher(self: Arc<Core>) {
-        loop {
-            let notified = self.trigger_work.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            let steps = {
-                let mut st = self.lock();
-                plan(&mut st)
-            };
-            if steps.is_empty() {
-                notified.await;
-                continue;
-            }
-            for step in steps {
-                self.run_step(step).await;
-            }
-        }
+    /// Records what finally happened to (`event`, `key`).
+    fn record(&mut self, sv: &mut dyn Services, event: u64, key: &str, outcome: TriggerOutcome) {
+        let service = sv.name_of(key).unwrap_or_else(|| key.to_string());
+        let time = sv.now();
+        sv.note(&|| format!("trigger event #{event} for {service}: {outcome:?}"));
+        self.outcomes.push(TriggerRecord {
+            event,
+            service,
+            outcome,
+            time,
+        });
     }
+}
 
-    async fn run_step(self: &Arc<Core>, step: Step) {
-        match step {
-            Step::Start(key, event) => {
-                let r = self
-                    .start_service(
-                        key.clone(),
-                        vec!["TriggerStarted".to_string()],
-                        StartReason::Trigger,
-                        Vec::new(),
-                    )
-                    .await;
-                let mut st = self.lock();
-                let outcome = match r {
-                    Ok(()) | Err(Win32Error::SERVICE_ALREADY_RUNNING) => TriggerOutcome::Started,
-                    Err(e) => TriggerOutcome::StartFailed(e.code()),
-                };
-                record(&mut st, event, &key, outcome);
-            }
-            Step::Stop(key, event) => {
-                let r = self
-                    .send_control(&key, ControlRequest::new(ServiceControl::Stop), false)
-                    .await;
-                let mut st = self.lock();
-                let outcome = match r {
-                    Ok(_) => TriggerOutcome::Stopped,
-                    Err(e) => TriggerOutcome::StopRefused(e.code()),
-                };
-                record(&mut st, event, &key, outcome);
-            }
-            Step::Deliver(key, event, description) => {
-                let request = ControlRequest {
-                    control: ServiceControl::TriggerEvent,
-                    event_type: 0,
-                    event_data: description.into_bytes(),
-                };
-                let r = self.send_control(&key, request, false).await;
-                let mut st = self.lock();
-                let Some(queue) = st.triggers.queues.get_mut(&key) else {
-                    return;
-                };
-                let Some(head) = queue.front_mut() else {
-                    return;
-                };
-                head.in_flight = false;
-                match r {
-                    Ok(code) if code == Win32Error::SHUTDOWN_IN_PROGRESS.code() => {
-                        head.refused_while_stopping = true;
-                        let name = st
-                            .record(&key)
-                            .map(|r| r.name.to_string())
-                            .unwrap_or_else(|| key.clone());
-                        st.trace_with(|| TraceKind::Note {
-                            text: format!("trigger event #{event} queued: {name} answered 1115 while stopping").into(),
-                        });
-                    }
-                    Ok(code) => {
-                        queue.pop_front();
-                        record(&mut st, event, &key, TriggerOutcome::Delivered(code));
-                    }
-                    // Not deliverable now (state changed, handler hung): stays queued.
-                    Err(_) => {}
-                }
+/// The trigger dispatcher: runs until the machine is dropped or rebooted.
+pub(crate) async fn run(host: Arc<dyn TriggerHost>) {
+    loop {
+        let notified = host.work().notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        let mut steps = Vec::new();
+        host.with_triggers(&mut |t, sv| steps = plan(t, sv));
+        if steps.is_empty() {
+            notified.await;
+            continue;
+        }
+        for step in steps {
+            run_step(&host, step).await;
+        }
+    }
+}
+
+/// Takes one step through the engine and records its outcome.
+async fn run_step(host: &Arc<dyn TriggerHost>, step: Step) {
+    match step {
+        Step::Start(key, event) => {
+            let r = host.clone().start(key.clone()).await;
+            let outcome = match r {
+                Ok(()) | Err(Win32Error::SERVICE_ALREADY_RUNNING) => TriggerOutcome::Started,
+                Err(e) => TriggerOutcome::StartFailed(e.code()),
+            };
+            host.with_triggers(&mut |t, sv| t.record(sv, event, &key, outcome.clone()));
+        }
+        Step::Stop(key, event) => {
+            let stop = ControlRequest::new(ServiceControl::Stop);
+            let r = host.clone().control(key.clone(), stop).await;
+            let outcome = match r {
+                Ok(_) => TriggerOutcome::Stopped,
+                Err(e) => TriggerOutcome::StopRefused(e.code()),
+            };
+            host.with_triggers(&mut |t, sv| t.record(sv, event, &key, outcome.clone()));
+        }
+        Step::Deliver(key, event, description) => {
+            let request = ControlRequest {
+                control: ServiceControl::TriggerEvent,
+                event_type: 0,
+                event_data: description.into_bytes(),
+            };
+            let r = host.clone().control(key.clone(), request).await;
+            let mut queued = false;
+            host.with_triggers(&mut |t, sv| queued = delivered(t, sv, &key, event, r));
+            if !queued {
+                return;
             }
         }
-        self.wake();
     }
+    host.wake();
+}
+
+/// The answer to a TRIGGEREVENT delivered to the head of `key`'s queue: 1115 while stopping
+/// keeps it queued (it waits for the next start), another code ends it, an error (state
+/// changed, handler hung) leaves it queued. False when the queue is gone.
+fn delivered(
+    t: &mut TriggerState,
+    sv: &mut dyn Services,
+    key: &str,
+    event: u64,
+    r: Result<u32, Win32Error>,
+) -> bool {
+    let Some(head) = t.queues.get_mut(key).and_then(|q| q.front_mut()) else {
+        return false;
+    };
+    head.in_flight = false;
+    match r {
+        Ok(code) if code == Win32Error::SHUTDOWN_IN_PROGRESS.code() => {
+            head.refused_while_stopping = true;
+            let name = sv.name_of(key).unwrap_or_else(|| key.to_string());
+            sv.note(&|| {
+                format!("trigger event #{event} queued: {name} answered 1115 while stopping")
+            });
+        }
+        Ok(code) => {
+            if let Some(q) = t.queues.get_mut(key) {
+                q.pop_front();
+            }
+            t.record(sv, event, key, TriggerOutcome::Delivered(code));
+        }
+        Err(_) => {}
+    }
+    true
 }
 
 /// Moves raised events into the queues of the services they match and picks the next
 /// action for each service whose state allows it.
-fn plan(st: &mut State) -> Vec<Step> {
-    queue_raised_events(st);
-    let keys: Vec<String> = st.triggers.queues.keys().cloned().collect();
-    keys.iter().filter_map(|key| next_step(st, key)).collect()
+fn plan(t: &mut TriggerState, sv: &mut dyn Services) -> Vec<Step> {
+    queue_raised_events(t, sv);
+    let keys: Vec<String> = t.queues.keys().cloned().collect();
+    keys.iter()
+        .filter_map(|key| next_step(t, sv, key))
+        .collect()
 }
 
 /// Moves raised events into the queues of the services they match (or drops them in
 /// low-memory mode).
-fn queue_raised_events(st: &mut State) {
-    let inbox: Vec<(u64, TriggerEvent)> = st.triggers.inbox.drain(..).collect();
+fn queue_raised_events(t: &mut TriggerState, sv: &mut dyn Services) {
+    let inbox: Vec<(u64, TriggerEvent)> = t.inbox.drain(..).collect();
     for (id, event) in inbox {
-        for (key, action) in matching_services(st, &event) {
-            if st.triggers.low_memory {
-                record(st, id, &key, TriggerOutcome::DroppedLowMemory);
+        for (key, action) in sv.matching(&event) {
+            if t.low_memory {
+                t.record(sv, id, &key, TriggerOutcome::DroppedLowMemory);
                 continue;
             }
-            st.triggers
-                .queues
-                .entry(key)
-                .or_default()
-                .push_back(Pending {
-                    event: id,
-                    description: event.describe(),
-                    action,
-                    refused_while_stopping: false,
-                    in_flight: false,
-                });
+            t.queues.entry(key).or_default().push_back(Pending {
+                event: id,
+                description: event.describe(),
+                action,
+                refused_while_stopping: false,
+                in_flight: false,
+            });
         }
     }
-}
-
-/// The services (not marked for delete) with a trigger `event` matches, with that trigger's
-/// action.
-fn matching_services(st: &State, event: &TriggerEvent) -> Vec<(String, TriggerAction)> {
-    st.records
-        .iter()
-        .filter(|(_, r)| !r.marked_for_delete)
-        .filter_map(|(k, r)| {
-            r.config
-                .triggers
-                .iter()
-                .find(|t| event.matches(t))
-                .map(|t| (k.folded().to_string(), t.action))
-        })
-        .collect()
-}
-
-/// Whether a service that depends on `key` is not stopped (a trigger stop is then refused).
-fn has_active_dependents(st: &State, key: &str) -> bool {
-    st.records
-        .dependents_of(key)
-        .any(|r| r.status().state != ServiceState::Stopped)
 }
 
 /// The step for the head of `key`'s queue. Resolves heads that need no step (already stopped,
 /// refused) until one needs a step or must wait; forgets the queue of a deleted service and
 /// an empty queue.
-fn next_step(st: &mut State, key: &str) -> Option<Step> {
-    let Some((state, accepted)) = st
-        .record(key)
-        .map(|r| (r.status().state, r.status().accepted))
-    else {
-        st.triggers.queues.remove(key);
+fn next_step(t: &mut TriggerState, sv: &mut dyn Services, key: &str) -> Option<Step> {
+    let Some((state, accepted)) = sv.state_of(key) else {
+        t.queues.remove(key);
         return None;
     };
-    let dependents_active = has_active_dependents(st, key);
+    let dependents_active = sv.has_active_dependents(key);
     let accepts_trigger = accepted.contains(ServiceControlAccept::TRIGGEREVENT);
     loop {
-        let queue = st.triggers.queues.get_mut(key)?;
+        let queue = t.queues.get_mut(key)?;
         let Some(head) = queue.front() else {
-            st.triggers.queues.remove(key);
+            t.queues.remove(key);
             return None;
         };
         if head.in_flight {
@@ -370,11 +373,11 @@ fn next_step(st: &mut State, key: &str) -> Option<Step> {
             TriggerAction::Stop => {
                 queue.pop_front();
                 if state == ServiceState::Stopped {
-                    record(st, event, key, TriggerOutcome::AlreadyStopped);
+                    t.record(sv, event, key, TriggerOutcome::AlreadyStopped);
                 } else if dependents_active {
                     let refused =
                         TriggerOutcome::StopRefused(Win32Error::DEPENDENT_SERVICES_RUNNING.code());
-                    record(st, event, key, refused);
+                    t.record(sv, event, key, refused);
                 } else {
                     return Some(Step::Stop(key.to_string(), event));
                 }

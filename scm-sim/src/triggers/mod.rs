@@ -16,6 +16,6 @@
 mod dispatch;
 mod event;
 
-pub(crate) use dispatch::TriggerState;
+pub(crate) use dispatch::{run, EngineCall, Services, TriggerHost, TriggerState};
 pub use dispatch::{Conditions, TriggerOutcome, TriggerRecord};
 pub use event::TriggerEvent;

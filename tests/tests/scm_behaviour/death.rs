@@ -52,25 +52,7 @@ fn panicking(main: bool, handler: bool) -> impl scm_sim::service::Service {
 fn process_death(#[case] death: Death, #[case] restart: bool) {
     let mut m = machine();
     let scm = admin_scm(&mut m);
-    let image = match death {
-        Death::ScriptedCrash => {
-            m.set_behavior("Victim", behavior(&[("crash", "after:5s")]));
-            r"C:\svc\scripted.exe"
-        }
-        _ => {
-            m.install(
-                PATH,
-                ServiceTable::single(
-                    "Victim",
-                    panicking(
-                        death == Death::ServiceMainPanics,
-                        death == Death::HandlerPanics,
-                    ),
-                ),
-            );
-            PATH
-        }
-    };
+    let image = install_victim(&mut m, death);
     let h = create_own(&mut m, scm, "Victim", image);
     if restart {
         m.change_service_config2(h, &restart_after(60_000)).unwrap();
@@ -84,21 +66,7 @@ fn process_death(#[case] death: Death, #[case] restart: bool) {
         .unwrap();
     assert_eq!(notification.try_take().unwrap(), None, "not stopped yet");
 
-    let t_death = match death {
-        Death::Killed => {
-            assert_eq!(m.crash("victim").unwrap(), first.process_id);
-            m.now()
-        }
-        Death::HandlerPanics => {
-            let r = m.control_service(h, ServiceControl::UserDefined(200));
-            assert!(r.is_err(), "the control dies with the process: {r:?}");
-            m.now()
-        }
-        Death::ServiceMainPanics | Death::ScriptedCrash => {
-            m.advance(Duration::from_secs(5));
-            m.now()
-        }
-    };
+    let t_death = die(&mut m, h, death, first.process_id);
     let s = status(&mut m, h);
     assert_eq!(s.current_state, ServiceState::Stopped);
     assert_eq!(s.win32_exit_code, 1067);
@@ -118,13 +86,63 @@ fn process_death(#[case] death: Death, #[case] restart: bool) {
         vec![7036, crash_event]
     );
     assert_eq!(code(&m.crash("Victim")), 1062, "nothing left to kill");
+    recovery_after_death(&mut m, h, restart, t_death, first.process_id);
 
-    // Recovery: a restart after exactly the configured delay.
+    // The machine keeps working.
+    let other = create_own(&mut m, scm, "Other", r"C:\svc\other.exe");
+    m.start_service(other, &[]).unwrap();
+    assert_eq!(state(&mut m, other), ServiceState::Running);
+}
+
+/// Installs what service `Victim` runs for `death`; returns its image path.
+fn install_victim(m: &mut Machine, death: Death) -> &'static str {
+    match death {
+        Death::ScriptedCrash => {
+            m.set_behavior("Victim", behavior(&[("crash", "after:5s")]));
+            r"C:\svc\scripted.exe"
+        }
+        _ => {
+            m.install(
+                PATH,
+                ServiceTable::single(
+                    "Victim",
+                    panicking(
+                        death == Death::ServiceMainPanics,
+                        death == Death::HandlerPanics,
+                    ),
+                ),
+            );
+            PATH
+        }
+    }
+}
+
+/// Makes the running service behind `h` (in process `pid`) die as `death` says; the virtual
+/// time of its death.
+fn die(m: &mut Machine, h: ScHandle, death: Death, pid: u32) -> Duration {
+    match death {
+        Death::Killed => {
+            assert_eq!(m.crash("victim").unwrap(), pid);
+        }
+        Death::HandlerPanics => {
+            let r = m.control_service(h, ServiceControl::UserDefined(200));
+            assert!(r.is_err(), "the control dies with the process: {r:?}");
+        }
+        Death::ServiceMainPanics | Death::ScriptedCrash => {
+            m.advance(Duration::from_secs(5));
+        }
+    }
+    m.now()
+}
+
+/// Recovery: with a restart action, a restart after exactly the configured 60 s (in a new
+/// process, not the dead one, `pid`); without, the service stays STOPPED.
+fn recovery_after_death(m: &mut Machine, h: ScHandle, restart: bool, t_death: Duration, pid: u32) {
     let until_restart = Duration::from_millis(59_999) - (m.now() - t_death);
     m.advance(until_restart);
-    assert_eq!(state(&mut m, h), ServiceState::Stopped);
+    assert_eq!(state(m, h), ServiceState::Stopped);
     m.advance(Duration::from_millis(1));
-    let after = status(&mut m, h);
+    let after = status(m, h);
     if restart {
         assert_eq!(
             after.current_state,
@@ -132,15 +150,10 @@ fn process_death(#[case] death: Death, #[case] restart: bool) {
             "restarted after 60 s"
         );
         assert_ne!(after.process_id, 0);
-        assert_ne!(after.process_id, first.process_id, "in a new process");
+        assert_ne!(after.process_id, pid, "in a new process");
     } else {
         assert_eq!(after.current_state, ServiceState::Stopped);
     }
-
-    // The machine keeps working.
-    let other = create_own(&mut m, scm, "Other", r"C:\svc\other.exe");
-    m.start_service(other, &[]).unwrap();
-    assert_eq!(state(&mut m, other), ServiceState::Running);
 }
 
 /// A.7.53, facts §6.2: a process that dies after its dispatcher acknowledged the start, with

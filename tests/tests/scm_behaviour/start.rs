@@ -37,50 +37,7 @@ fn start_service(
     #[case] elapsed_s: u64,
     #[case] events: &[u32],
 ) {
-    let mut m = match case {
-        StartCase::MissingImage => Machine::builder()
-            .settings(Settings {
-                script_unknown_images: false,
-                ..Settings::default()
-            })
-            .build()
-            .unwrap(),
-        _ => machine(),
-    };
-    let scm = admin_scm(&mut m);
-    let mut p = CreateServiceParams::own_process("Svc", PATH);
-    match case {
-        StartCase::Disabled | StartCase::DisabledTwice => p.start_type = ServiceStartType::Disabled,
-        StartCase::NotInDispatchTable => {
-            p.service_type = ServiceType::SHARE_PROCESS;
-            m.install(
-                PATH,
-                ServiceTable::new()
-                    .with("Other1", well_behaved(ServiceControlAccept::STOP))
-                    .with("Other2", well_behaved(ServiceControlAccept::STOP)),
-            );
-        }
-        StartCase::StillStartPending => m.set_behavior("Svc", behavior(&[("start-time", "10s")])),
-        StartCase::ExitsBeforeConnecting => {
-            m.set_behavior("Svc", behavior(&[("exit", "before-connect")]))
-        }
-        StartCase::NeverConnects => m.set_behavior("Svc", behavior(&[("hang", "connect")])),
-        _ => {}
-    }
-    let full = m.create_service(scm, &p).unwrap();
-    let h = match case {
-        StartCase::NoStartRight => m
-            .open_service(scm, "Svc", SERVICE_ALL_ACCESS & !SERVICE_START)
-            .unwrap(),
-        _ => full,
-    };
-    match case {
-        StartCase::AlreadyRunning | StartCase::StillStartPending => {
-            m.start_service(h, &[]).unwrap()
-        }
-        StartCase::DisabledTwice => assert_eq!(code(&m.start_service(h, &[])), 1058),
-        _ => {}
-    }
+    let (mut m, full, h) = start_case_machine(case);
     let t0 = m.now();
     let r = m.start_service(h, &[]);
     assert_eq!(code(&r), expected, "{case:?}: {r:?}");
@@ -110,6 +67,63 @@ fn start_service(
         assert_eq!(code(&m.control_service(full, ServiceControl::Stop)), 1062);
         assert_eq!(state(&mut m, full), ServiceState::Stopped);
     }
+}
+
+/// The machine of a start case, with service `Svc` created as the case needs and brought to
+/// the state the case starts from: the machine, a handle with every right, and the handle
+/// the case starts with.
+fn start_case_machine(case: StartCase) -> (Machine, ScHandle, ScHandle) {
+    let mut m = match case {
+        StartCase::MissingImage => Machine::builder()
+            .settings(Settings {
+                script_unknown_images: false,
+                ..Settings::default()
+            })
+            .build()
+            .unwrap(),
+        _ => machine(),
+    };
+    let scm = admin_scm(&mut m);
+    let p = start_case_params(&mut m, case);
+    let full = m.create_service(scm, &p).unwrap();
+    let h = match case {
+        StartCase::NoStartRight => m
+            .open_service(scm, "Svc", SERVICE_ALL_ACCESS & !SERVICE_START)
+            .unwrap(),
+        _ => full,
+    };
+    match case {
+        StartCase::AlreadyRunning | StartCase::StillStartPending => {
+            m.start_service(h, &[]).unwrap()
+        }
+        StartCase::DisabledTwice => assert_eq!(code(&m.start_service(h, &[])), 1058),
+        _ => {}
+    }
+    (m, full, h)
+}
+
+/// `Svc`'s parameters for a start case, with the programs and behaviours it needs installed.
+fn start_case_params(m: &mut Machine, case: StartCase) -> CreateServiceParams {
+    let mut p = CreateServiceParams::own_process("Svc", PATH);
+    match case {
+        StartCase::Disabled | StartCase::DisabledTwice => p.start_type = ServiceStartType::Disabled,
+        StartCase::NotInDispatchTable => {
+            p.service_type = ServiceType::SHARE_PROCESS;
+            m.install(
+                PATH,
+                ServiceTable::new()
+                    .with("Other1", well_behaved(ServiceControlAccept::STOP))
+                    .with("Other2", well_behaved(ServiceControlAccept::STOP)),
+            );
+        }
+        StartCase::StillStartPending => m.set_behavior("Svc", behavior(&[("start-time", "10s")])),
+        StartCase::ExitsBeforeConnecting => {
+            m.set_behavior("Svc", behavior(&[("exit", "before-connect")]))
+        }
+        StartCase::NeverConnects => m.set_behavior("Svc", behavior(&[("hang", "connect")])),
+        _ => {}
+    }
+    p
 }
 
 /// A.4.30: ServicesPipeTimeout (REG_DWORD ms under Control) is read at boot and bounds the

@@ -129,7 +129,7 @@ fn service_main_returning_leaves_the_service_running() {
         .trace()
         .entries()
         .iter()
-        .any(|e| matches!(&e.kind, TraceKind::Note { text } if text.starts_with("ServiceMain of NoStop")));
+        .any(|e| matches!(&e.kind, TraceKind::Note { text } if text.text().starts_with("ServiceMain of NoStop")));
     assert!(returned, "the trace shows ServiceMain returned");
     let s = m.control_service(h, ServiceControl::Stop).unwrap();
     assert_eq!(s.current_state, ServiceState::Stopped);

@@ -112,6 +112,9 @@ pub(crate) struct ServiceRecord {
     awaiting_dispatcher: bool,
     /// Woken by every change of this record (StartService waiting for RUNNING, dependencies).
     pub(crate) waiters: std::sync::Arc<tokio::sync::Notify>,
+    /// The argv of a start without arguments (`[name]`), made at the first such start and
+    /// shared with its trace entries.
+    plain_argv: std::sync::OnceLock<std::sync::Arc<[String]>>,
 }
 
 impl ServiceRecord {
@@ -166,6 +169,19 @@ impl ServiceRecord {
             start_reason: None,
             awaiting_dispatcher: false,
             waiters: Default::default(),
+            plain_argv: Default::default(),
+        }
+    }
+
+    /// `argv` as the trace keeps it: the record's shared `[name]` when that is all it is (a
+    /// start without arguments copies nothing), else a copy.
+    pub(crate) fn traced_argv(&self, argv: &[String]) -> std::sync::Arc<[String]> {
+        match argv {
+            [only] if only.as_str() == self.name.as_str() => self
+                .plain_argv
+                .get_or_init(|| std::sync::Arc::from([only.clone()]))
+                .clone(),
+            _ => argv.into(),
         }
     }
 

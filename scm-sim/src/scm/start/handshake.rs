@@ -82,19 +82,20 @@ impl Core {
         let (tx, rx) = oneshot::channel();
         let sent = {
             let mut st = self.lock();
-            let (name, shared) = st
-                .record(key)
-                .map(|r| (r.name.to_string(), r.shared_name()))
-                .unwrap_or_else(|| (String::new(), "".into()));
             let argv = launch.argv;
+            let (shared, traced_argv) = match st.record(key) {
+                Some(r) if st.observers.enabled => (r.shared_name(), Some(r.traced_argv(&argv))),
+                Some(r) => (r.shared_name(), None),
+                None => ("".into(), None),
+            };
             st.trace_with(|| TraceKind::ServiceMainCalled {
-                service: shared,
+                service: shared.clone(),
                 pid: launch.pid,
-                args: argv.as_slice().into(),
+                args: traced_argv.unwrap_or_else(|| argv.as_slice().into()),
             });
             st.processes.get(&launch.pid).is_some_and(|p| {
                 let start = DispatchMsg::Start {
-                    service: name,
+                    service: shared,
                     args: argv,
                     instance: launch.instance,
                     reply: tx,

@@ -47,7 +47,8 @@ impl Core {
         instance: u64,
         argv: Vec<String>,
     ) -> Result<Launch, Win32Error> {
-        let plan = crate::svchost::host_plan(st, key).ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)?;
+        let plan = crate::scm::svchost_host::plan_for(st, key)
+            .ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)?;
         let rec = st
             .records
             .get_mut(key)
@@ -119,9 +120,9 @@ impl Core {
             .get(&image.to_ascii_uppercase());
         let program: Arc<dyn crate::service::Program> = match (&plan.group, installed) {
             (_, Some(p)) => p.clone(),
-            (Some(_), None) => Arc::new(crate::svchost::SvchostProgram),
+            (Some(_), None) => Arc::new(crate::svchost::SvchostProgram::new(self.clone())),
             (None, None) if st.settings.script_unknown_images => {
-                crate::service::scripted::program()
+                crate::service::scripted::program(self.clone())
             }
             (None, None) => return Err(Win32Error::FILE_NOT_FOUND),
         };

@@ -25,6 +25,15 @@ mod run;
 
 pub(crate) use run::{program, service};
 
+/// Where the scripted program and service find their behaviour: the engine, which keeps the
+/// behaviours set on the machine (`scm::Core` implements it).
+pub(crate) trait BehaviorSource: Send + Sync {
+    /// The scripted behaviour of a service (the default when none was set).
+    fn behavior_for(&self, name: &str) -> Behavior;
+    /// The behaviour of the service a process was launched for.
+    fn behavior_for_pid(&self, pid: u32) -> Behavior;
+}
+
 /// Where a scripted service stops making progress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Hang {

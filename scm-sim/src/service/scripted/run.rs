@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
-use super::{Behavior, Crash, Hang, TriggerWhileStopping};
+use super::{Behavior, BehaviorSource, Crash, Hang, TriggerWhileStopping};
 use crate::error::Win32Error;
 use crate::process::ProcessContext;
 use crate::service::{
@@ -16,24 +16,31 @@ use crate::service::{
     ServiceStatus, ServiceTable, StatusHandle,
 };
 
-/// The program every unknown image runs.
-pub(crate) fn program() -> Arc<dyn Program> {
-    Arc::new(ScriptedProgram)
+/// The program every unknown image runs, with its behaviours from `source`.
+pub(crate) fn program(source: Arc<dyn BehaviorSource>) -> Arc<dyn Program> {
+    Arc::new(ScriptedProgram { source })
 }
 
-struct ScriptedProgram;
+struct ScriptedProgram {
+    source: Arc<dyn BehaviorSource>,
+}
 
 #[async_trait]
 impl Program for ScriptedProgram {
     async fn main(&self, process: ProcessContext) -> u32 {
-        let behavior = process.host.behavior_for_pid(process.pid);
+        let behavior = self.source.behavior_for_pid(process.pid());
         if behavior.exit_before_connect {
             return 1;
         }
         if behavior.hang == Hang::Connect {
             std::future::pending::<()>().await;
         }
-        let table = ServiceTable::new().with("*", ScriptedService);
+        let table = ServiceTable::new().with(
+            "*",
+            ScriptedService {
+                source: self.source.clone(),
+            },
+        );
         match process.run_dispatcher(table).await {
             Ok(()) => 0,
             Err(e) => e.code(),
@@ -41,11 +48,14 @@ impl Program for ScriptedProgram {
     }
 }
 
-struct ScriptedService;
+struct ScriptedService {
+    source: Arc<dyn BehaviorSource>,
+}
 
-/// The scripted service as an entry point (svchost DLLs without Rust code run it).
-pub(crate) fn service() -> Arc<dyn Service> {
-    Arc::new(ScriptedService)
+/// The scripted service as an entry point (svchost DLLs without Rust code run it), with its
+/// behaviour from `source`.
+pub(crate) fn service(source: Arc<dyn BehaviorSource>) -> Arc<dyn Service> {
+    Arc::new(ScriptedService { source })
 }
 
 struct ScriptedHandler {
@@ -115,7 +125,7 @@ async fn pending(
 #[async_trait]
 impl Service for ScriptedService {
     async fn run(&self, ctx: ServiceContext, args: Vec<String>) {
-        let behavior = ctx.host.behavior_for(ctx.name());
+        let behavior = self.source.behavior_for(ctx.name());
         let (tx, controls) = mpsc::unbounded_channel();
         let stopping: Arc<AtomicBool> = Default::default();
         let handler = ScriptedHandler {

@@ -10,12 +10,38 @@
 //! ```
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc as std_mpsc, Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
+use tokio::task::{AbortHandle, JoinHandle};
 
-use crate::process::Host;
+/// A boxed future of a task the engine spawns.
+pub(crate) type BoxTask = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+
+/// What a tracked thread needs from the engine (the engine's `scm::Core` implements it; the
+/// process module's `Host` extends it, so service code hands its host to its threads).
+pub(crate) trait ThreadHost: Send + Sync + fmt::Debug {
+    /// True when the calling thread runs a `with_registry` closure of this machine (blocking
+    /// on virtual time there would stall the machine).
+    fn registry_lent_here(&self) -> bool;
+    /// A reporter goes on working after its STOPPED report.
+    fn went_on_after_stopped(&self, id: u64);
+    /// Records how far a unit of work got.
+    fn work_progress(&self, id: u64, text: &str);
+    /// True once the unit's process was terminated (or the unit is unknown).
+    fn work_killed(&self, id: u64) -> bool;
+    /// The machine's runtime (its clock is the virtual one).
+    fn runtime(&self) -> &tokio::runtime::Handle;
+    /// Spawns a task of the engine on the machine's runtime, counted for the task census.
+    fn spawn_boxed(&self, task: BoxTask) -> JoinHandle<()>;
+    /// Records a task of a process so that killing the process aborts it.
+    fn attach_task(&self, pid: u32, task: AbortHandle);
+    /// The tracked threads holding the machine's clock (settling waits for them).
+    fn clock_holders(&self) -> Arc<ClockHolders>;
+}
 
 /// Returned by [`ThreadContext::sleep`] once the thread's process was terminated: the thread
 /// is "dead" and should return.
@@ -164,7 +190,7 @@ impl TrackedThread {
 
 /// What a tracked thread sees.
 pub struct ThreadContext {
-    pub(crate) host: Arc<dyn Host>,
+    pub(crate) host: Arc<dyn ThreadHost>,
     pub(crate) id: u64,
     pub(crate) guard: Arc<Guard>,
     pub(crate) sleeper: mpsc::UnboundedSender<SleepRequest>,
@@ -224,7 +250,7 @@ impl ThreadContext {
 /// Starts the sleeper task of a thread: it waits out each requested sleep on the virtual
 /// clock, re-arms the guard, then wakes the thread. Returns the request channel.
 pub(crate) fn start_sleeper(
-    host: &Arc<dyn Host>,
+    host: &Arc<dyn ThreadHost>,
     pid: u32,
     guard: Arc<Guard>,
 ) -> mpsc::UnboundedSender<SleepRequest> {

@@ -17,8 +17,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ServiceState;
 use crate::error::Win32Error;
-use crate::service::ServiceState;
 
 bitflags::bitflags! {
     /// `dwServiceState` of EnumServicesStatusEx and EnumDependentServices. The empty set is a

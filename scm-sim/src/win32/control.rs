@@ -278,6 +278,28 @@ impl ServiceControlHandlerResult {
     }
 }
 
+/// One control as HandlerEx receives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlRequest {
+    /// dwControl.
+    pub control: ServiceControl,
+    /// dwEventType (non-zero for device, hardware-profile, power and session events).
+    pub event_type: u32,
+    /// lpEventData, as bytes.
+    pub event_data: Vec<u8>,
+}
+
+impl ControlRequest {
+    /// A request with no event type or data.
+    pub fn new(control: ServiceControl) -> ControlRequest {
+        ControlRequest {
+            control,
+            event_type: 0,
+            event_data: Vec::new(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
