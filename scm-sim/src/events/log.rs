@@ -286,17 +286,7 @@ impl EventLog {
         service: Option<&str>,
         event: ScmEvent,
     ) -> &EventRecord {
-        let record = EventRecord {
-            record_id: self.next_record_id(),
-            time,
-            source: event.source(),
-            id: event.id(),
-            level: event.level(),
-            service: service.map(SharedName::from),
-            text: None,
-            event: Some(event),
-        };
-        self.push(record)
+        self.record_shared(time, service.map(SharedName::from), event)
     }
 
     /// [`EventLog::record`] with the service's name shared (no copy).
