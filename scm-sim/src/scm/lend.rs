@@ -1,6 +1,6 @@
 //! Lending the registry to a service's `ServiceContext::with_registry` closure.
 //!
-//! ```ignore
+//! ```text
 //! ctx.with_registry(|reg, caller| {
 //!     let v = reg.query_value(caller, r"HKLM\SOFTWARE\Contoso", "Level");
 //!     status.set_status(running)   // re-enters the SCM from inside the closure: allowed

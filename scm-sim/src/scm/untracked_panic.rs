@@ -1,6 +1,6 @@
 //! Panics in tokio tasks the engine did not spawn (a plain `tokio::spawn` from service code).
 //!
-//! ```ignore
+//! ```text
 //! // inside a ServiceMain
 //! tokio::spawn(async { panic!("lost") });   // on Windows: an unhandled exception ends the process
 //! ```
