@@ -174,3 +174,26 @@ fn version_1_files_without_exit_codes_still_load() {
     let o = scm_sim(dir.path(), &["--machine", "m.json", "sim", "time"]);
     assert_eq!(text(&o.stdout), "5.000s\n", "{}", text(&o.stderr));
 }
+
+/// Issue 12: a machine file that cannot be saved fails the command with a non-zero exit code
+/// (the Win32 code of the failure: 5, ERROR_ACCESS_DENIED, for a folder nobody may write), even
+/// when the command itself only queried.
+#[test]
+fn a_failed_save_fails_the_command() {
+    let sys = Path::new("/sys");
+    if !sys.is_dir() {
+        return; // no unwritable folder to try on this system
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for cmd in [&["sim", "advance", "1s"][..], &["sc", "query", "Nope"]] {
+        let mut args = vec!["--machine", "/sys/scm-sim-test.json", "--image", "empty"];
+        args.extend(cmd);
+        let o = scm_sim(dir.path(), &args);
+        assert_eq!(o.status.code(), Some(5), "{args:?}: {}", text(&o.stderr));
+        assert!(
+            text(&o.stderr).contains("cannot save machine file"),
+            "{}",
+            text(&o.stderr)
+        );
+    }
+}
