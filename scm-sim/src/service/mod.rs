@@ -9,6 +9,7 @@ mod context;
 mod contract;
 mod control;
 mod name;
+pub(crate) mod park;
 pub mod scripted;
 mod state;
 mod status;
@@ -21,6 +22,7 @@ pub use context::{AsyncControlHandler, ControlRequest, ServiceContext, StatusHan
 pub use contract::{service_fn, Program, Service, ServiceFn, ServiceTable};
 pub use control::{ServiceControl, ServiceControlAccept, ServiceControlHandlerResult};
 pub use name::ServiceName;
+pub use park::{ClockHold, Unparker};
 pub use state::ServiceState;
 pub use status::{RawServiceStatus, ServiceExitCode, ServiceStatus, ServiceStatusProcess};
 pub use thread::{Killed, ThreadContext, TrackedThread};

@@ -14,7 +14,7 @@ mod rng;
 pub(crate) mod work;
 
 /// Tracked OS threads are service code's (they live in `service`); their old paths stay.
-pub use crate::service::{Killed, ThreadContext, TrackedThread};
+pub use crate::service::{ClockHold, Killed, ThreadContext, TrackedThread, Unparker};
 pub use oracle::{legal_transition, Rule, Violation};
 pub(crate) use replay::ReplayConfig;
 pub use replay::{fnv1a, seed_from_env, ReplayToken, CHECK_DETERMINISM_ENV, SEED_ENV};
