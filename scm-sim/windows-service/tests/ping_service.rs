@@ -11,29 +11,18 @@ mod ping_example;
 
 use std::time::Duration;
 
+mod support;
+
 use install_example::installer;
 use ping_example::ping_service;
 use scm_sim::machine::Image;
 use scm_sim::Machine;
+use support::guarded;
 use windows_service::service::{ServiceAccess, ServiceState, UserEventCode};
 use windows_service::service_manager::{ServiceManager, ServiceManagerAccess};
 use windows_service::sim;
 
 const EXE: &str = r"C:\svc\ping_service.exe";
-
-/// Runs `f` on its own thread and fails if it takes longer than a real minute (a hang guard,
-/// not a timing assertion: everything in `f` runs on virtual time).
-pub fn guarded<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
-    });
-    match rx.recv_timeout(Duration::from_secs(60)) {
-        Ok(Ok(r)) => r,
-        Ok(Err(panic)) => std::panic::resume_unwind(panic),
-        Err(_) => panic!("hung for a real minute"),
-    }
-}
 
 fn machine_with_ping() -> Machine {
     let mut m = Machine::builder().image(Image::Empty).build().unwrap();

@@ -2,8 +2,9 @@
 //!
 //! 1. [`install_program`] installs the program's `main` for an image path. When the SCM
 //!    launches the image, `main` runs on its own OS thread; the virtual clock stands still
-//!    until it calls [`crate::service_dispatcher::start`] (or returns), so its set-up takes no
-//!    virtual time.
+//!    until it calls [`crate::service_dispatcher::start`], returns, or is seen blocked (as in
+//!    [`super::watch`]), so its set-up takes no virtual time, and a `main` that blocks
+//!    before `start` lets the SCM's 30 s pipe timeout (1053) come on virtual time.
 //! 2. `start` hands its (name, ServiceMain) table to the simulated process, which connects
 //!    its dispatcher; `start` blocks until the dispatcher returns (the last service stopped).
 //! 3. Each start of the service runs the ServiceMain on a tracked thread of scm-sim (so the
@@ -20,7 +21,7 @@ use scm_sim::service::{service_fn, Program, ServiceContext, ServiceTable};
 use scm_sim::sim::ThreadContext;
 use scm_sim::Machine;
 
-use super::watch::Watch;
+use super::watch::{own_status_path, seen_blocked, Watch};
 
 /// A ServiceMain as `define_windows_service!` generates it.
 pub(crate) type ServiceMainFn = extern "system" fn(u32, *mut *mut u16);
@@ -32,6 +33,9 @@ pub(crate) struct StartRequest {
     pub(crate) done: std_mpsc::Sender<u32>,
 }
 
+/// Where `start` sends its request.
+pub(crate) type StartSender = tokio::sync::mpsc::UnboundedSender<StartRequest>;
+
 /// What a ServiceMain thread knows about itself.
 pub(crate) struct ServiceThread {
     pub(crate) ctx: ServiceContext,
@@ -42,13 +46,13 @@ pub(crate) struct ServiceThread {
 
 thread_local! {
     /// On a program's main thread: where `start` sends its table.
-    static PROCESS: RefCell<Option<std_mpsc::Sender<StartRequest>>> = const { RefCell::new(None) };
+    static PROCESS: RefCell<Option<StartSender>> = const { RefCell::new(None) };
     /// On a ServiceMain thread: its service.
     static SERVICE: RefCell<Option<ServiceThread>> = const { RefCell::new(None) };
 }
 
 /// The start channel of the calling thread's simulated process, if it is a program's main.
-pub(crate) fn process_link() -> Option<std_mpsc::Sender<StartRequest>> {
+pub(crate) fn process_link() -> Option<StartSender> {
     PROCESS.with(|p| p.borrow().clone())
 }
 
@@ -95,26 +99,33 @@ where
     R: ExitCode + 'static,
 {
     async fn main(&self, process: ProcessContext) -> u32 {
-        let (start_tx, start_rx) = std_mpsc::channel::<StartRequest>();
+        let (start_tx, mut start_rx) = tokio::sync::mpsc::unbounded_channel::<StartRequest>();
         let (ended_tx, ended_rx) = tokio::sync::oneshot::channel::<u32>();
+        let (path_tx, path_rx) = std_mpsc::channel();
         let main = self.0.clone();
         let spawned = std::thread::Builder::new()
             .name(format!("main of {}", process.image()))
             .spawn(move || {
+                let _ = path_tx.send(own_status_path());
                 PROCESS.with(|p| *p.borrow_mut() = Some(start_tx));
                 let code = main().exit_code();
                 PROCESS.with(|p| p.borrow_mut().take());
                 let _ = ended_tx.send(code);
             });
-        if spawned.is_err() {
+        let Ok(thread) = spawned else {
             return 1;
-        }
-        // Step 1: a blocking task in flight keeps the paused clock still until `start`.
-        let request = tokio::task::spawn_blocking(move || start_rx.recv().ok())
-            .await
-            .ok()
-            .flatten();
-        if let Some(req) = request {
+        };
+        // Step 1: a blocking task in flight keeps the paused clock still while `main` runs
+        // up to `start` (or blocks, or ends).
+        let _ = tokio::task::spawn_blocking(move || {
+            let path = path_rx.recv().ok().flatten();
+            while !thread.is_finished() && !seen_blocked(&path) {}
+        })
+        .await;
+        let first = start_rx.recv().await;
+        // A second `start` in the process finds no dispatcher to take (1056).
+        drop(start_rx);
+        if let Some(req) = first {
             let table = ServiceTable::single(&req.name, service_main_of(req.service_main));
             let code = match process.run_dispatcher(table).await {
                 Ok(()) => 0,

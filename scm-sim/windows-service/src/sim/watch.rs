@@ -61,12 +61,29 @@ fn sample(path: &Option<String>) -> Option<(bool, u64)> {
     Some((blocked, switches))
 }
 
+/// The `/proc` status file of the calling thread, where there is one.
+pub(crate) fn own_status_path() -> Option<String> {
+    std::fs::read_link("/proc/thread-self")
+        .ok()
+        .map(|p| format!("/proc/{}/status", p.display()))
+}
+
+/// True when the thread of `path` is blocked in one sleep across a millisecond (where
+/// `/proc` is missing: true once 10 ms passed).
+pub(crate) fn seen_blocked(path: &Option<String>) -> bool {
+    let first = sample(path);
+    std::thread::sleep(Duration::from_millis(if first.is_some() { 1 } else { 10 }));
+    match (first, sample(path)) {
+        (Some((true, a)), Some((true, b))) => a == b,
+        (None, None) => true,
+        _ => false,
+    }
+}
+
 impl Watch {
     /// Starts watching the calling thread (a ServiceMain thread, holding the clock).
     pub(crate) fn start(hold: ClockHold) -> Arc<Watch> {
-        let status_path = std::fs::read_link("/proc/thread-self")
-            .ok()
-            .map(|p| format!("/proc/{}/status", p.display()));
+        let status_path = own_status_path();
         let watch = Arc::new(Watch {
             state: Mutex::new(State {
                 armed: true,
