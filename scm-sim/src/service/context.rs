@@ -175,6 +175,8 @@ impl ServiceContext {
             id,
             guard: guard.clone(),
             sleeper,
+            pid: self.pid,
+            park: Arc::default(),
         };
         let host = self.host.clone();
         let pid = self.pid;

@@ -13,7 +13,7 @@ mod contract;
 pub mod scripted;
 
 pub use crate::process::{AsyncControlHandler, Program};
-pub use crate::sim::{Killed, ThreadContext, TrackedThread};
+pub use crate::sim::{ClockHold, Killed, ThreadContext, TrackedThread, Unparker};
 pub use crate::win32::{
     ControlRequest, RawServiceStatus, ServiceControl, ServiceControlAccept,
     ServiceControlHandlerResult, ServiceErrorControl, ServiceExitCode, ServiceName,

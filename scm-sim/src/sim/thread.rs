@@ -194,6 +194,8 @@ pub struct ThreadContext {
     pub(crate) id: u64,
     pub(crate) guard: Arc<Guard>,
     pub(crate) sleeper: mpsc::UnboundedSender<SleepRequest>,
+    pub(crate) pid: u32,
+    pub(crate) park: Arc<crate::service::park::ParkSlot>,
 }
 
 impl fmt::Debug for ThreadContext {
