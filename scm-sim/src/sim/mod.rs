@@ -13,7 +13,6 @@ pub(crate) mod ledger;
 mod oracle;
 mod replay;
 mod rng;
-pub(crate) mod park;
 pub(crate) mod thread;
 pub(crate) mod work;
 
@@ -21,6 +20,6 @@ pub use oracle::{legal_transition, Rule, Violation};
 pub(crate) use replay::ReplayConfig;
 pub use replay::{fnv1a, seed_from_env, ReplayToken, CHECK_DETERMINISM_ENV, SEED_ENV};
 pub use rng::SimRng;
-pub use park::{ClockHold, Unparker};
+pub use thread::park::{ClockHold, Unparker};
 pub use thread::{Killed, ThreadContext, TrackedThread};
 pub use work::{StopReport, WorkKind, WorkUnit};

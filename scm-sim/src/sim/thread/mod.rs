@@ -9,6 +9,8 @@
 //! assert_eq!(Killed.to_string(), "the process of this thread was terminated");
 //! ```
 
+pub(crate) mod park;
+
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -195,7 +197,7 @@ pub struct ThreadContext {
     pub(crate) guard: Arc<Guard>,
     pub(crate) sleeper: mpsc::UnboundedSender<SleepRequest>,
     pub(crate) pid: u32,
-    pub(crate) park: Arc<crate::service::park::ParkSlot>,
+    pub(crate) park: Arc<park::ParkSlot>,
 }
 
 impl fmt::Debug for ThreadContext {

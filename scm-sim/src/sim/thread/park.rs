@@ -57,8 +57,7 @@ use std::sync::mpsc as std_mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::service::thread::Guard;
-use crate::service::{Killed, ThreadContext};
+use super::{Guard, Killed, ThreadContext};
 
 /// The park state of one tracked thread.
 #[derive(Debug, Default)]
