@@ -130,6 +130,8 @@ impl Win32Error {
     pub const NOT_SAFEBOOT_SERVICE: Win32Error = Win32Error(1084);
     /// 1115: A system shutdown is in progress.
     pub const SHUTDOWN_IN_PROGRESS: Win32Error = Win32Error(1115);
+    /// 1722 (RPC_S_SERVER_UNAVAILABLE): The RPC server is unavailable (the machine is off).
+    pub const RPC_SERVER_UNAVAILABLE: Win32Error = Win32Error(1722);
     /// 1167: The device is not connected.
     pub const DEVICE_NOT_CONNECTED: Win32Error = Win32Error(1167);
     /// 1243: The specified service does not exist.
@@ -268,6 +270,7 @@ const TABLE: &[(u32, &str, &str)] = &[
     (1460, "ERROR_TIMEOUT", "This operation returned because the timeout period expired."),
     (1630, "ERROR_UNSUPPORTED_TYPE", "Data of this type is not supported."),
     (1639, "ERROR_INVALID_COMMAND_LINE", "Invalid command line argument. Consult the Windows Installer SDK for detailed command line help."),
+    (1722, "RPC_S_SERVER_UNAVAILABLE", "The RPC server is unavailable."),
     (2186, "NERR_ServiceCtlTimeout", "The service is not responding to the control function."),
 ];
 

@@ -30,7 +30,13 @@ fn dispatch(session: &mut Session, words: &[String], out: &mut Output) -> Exit {
         return Exit::ok();
     };
     let args = &words[1..];
-    match verb.to_ascii_lowercase().as_str() {
+    let verb_lower = verb.to_ascii_lowercase();
+    if session.machine.is_off() {
+        if let Some(exit) = machine_off(&verb_lower, out) {
+            return exit;
+        }
+    }
+    match verb_lower.as_str() {
         "sc" | "sc.exe" => super::sc::run(session, args, out),
         "reg" | "reg.exe" => super::reg::run(session, args, out),
         "tasklist" | "tasklist.exe" => super::tasklist::run(session, args, out),
@@ -53,5 +59,26 @@ fn dispatch(session: &mut Session, words: &[String], out: &mut Output) -> Exit {
             ));
             Exit::rejected(1639)
         }
+    }
+}
+
+/// A tool's call to a machine that is off fails as a call to an unreachable machine does:
+/// `sc` cannot open the SCM (1722), `reg` and `tasklist` report the RPC server unavailable.
+fn machine_off(verb: &str, out: &mut Output) -> Option<Exit> {
+    let e = crate::error::Win32Error::RPC_SERVER_UNAVAILABLE;
+    match verb {
+        "sc" | "sc.exe" => {
+            out.out(&format!(
+                "[SC] OpenSCManager FAILED {}:\n\n{}\n\n",
+                e.code(),
+                e.message()
+            ));
+            Some(Exit::rejected(e.code() as i32))
+        }
+        "reg" | "reg.exe" | "tasklist" | "tasklist.exe" => {
+            out.err(&format!("ERROR: {}\n", e.message()));
+            Some(Exit::rejected(1))
+        }
+        _ => None,
     }
 }

@@ -32,7 +32,9 @@ sim behavior NAME [key=value...]
                          wait-hint= accept= hang= exit= crash= exit-code=
                          specific-exit-code= stop-leaves-worker= trigger-while-stopping=;
                          `default` restores the default behaviour
-sim boot                 restart the machine (registry changes take effect)
+sim boot                 power on a machine that is off; on a running one, restart it
+sim shutdown             orderly shutdown (PRESHUTDOWN, SHUTDOWN); the machine is then off
+sim restart              orderly shutdown, then boot (registry changes take effect)
 sim trigger KIND [GUID] [DATA...]
                          raise a trigger event (device, networkon, networkoff, domainjoin,
                          domainleave, portopen, portclose, machinepolicy, userpolicy,
@@ -79,16 +81,24 @@ pub(crate) fn run(session: &mut Session, args: &[String], out: &mut Output) -> E
             session.machine.boot();
             Exit::touched(0)
         }
+        "shutdown" if rest.is_empty() => {
+            session.machine.shutdown();
+            Exit::touched(0)
+        }
+        "restart" if rest.is_empty() => {
+            session.machine.restart();
+            Exit::touched(0)
+        }
         "help" | "--help" | "-h" | "/?" => {
             out.out(SIM_HELP);
             Exit::ok()
         }
-        "time" | "violations" | "boot" => {
+        "time" | "violations" | "boot" | "shutdown" | "restart" => {
             bad(out, &format!("sim {verb} takes no arguments"))
         }
         _ => bad(
             out,
-            &format!("unknown sim command \"{verb}\" (advance, time, events, trace, violations, crash, behavior, boot, trigger, lowmemory)"),
+            &format!("unknown sim command \"{verb}\" (advance, time, events, trace, violations, crash, behavior, boot, shutdown, restart, trigger, lowmemory)"),
         ),
     }
 }

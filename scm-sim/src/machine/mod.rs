@@ -31,6 +31,7 @@ pub mod harness;
 pub mod image;
 mod management;
 mod observe;
+mod power;
 pub mod profiles;
 
 pub use builder::MachineBuilder;
@@ -61,6 +62,8 @@ pub struct Machine {
     explicit_settings: Option<Settings>,
     memory_kb: Option<u64>,
     pipe_timeout: Option<Duration>,
+    /// The machine has booted once (a later boot of a running machine is a restart).
+    booted: bool,
 }
 
 impl std::fmt::Debug for Machine {
@@ -139,6 +142,7 @@ impl Machine {
             triggers: Default::default(),
             service_dlls: BTreeMap::new(),
             behaviors: BTreeMap::new(),
+            life: Default::default(),
         };
         let scm = Scm {
             core: Core::new(state, rt.handle().clone()),
@@ -159,6 +163,7 @@ impl Machine {
             explicit_settings,
             memory_kb: b.memory_kb,
             pipe_timeout: b.pipe_timeout,
+            booted: false,
         };
         {
             let core = m.scm.core.clone();
@@ -167,49 +172,6 @@ impl Machine {
         }
         m.start_watchdog();
         Ok(m)
-    }
-
-    /// Restarts the machine: every process ends, the SCM reloads its database from the
-    /// registry and the boot sequence runs (registry changes made before take effect). The
-    /// virtual clock restarts at 0; open handles become invalid.
-    pub fn boot(&mut self) {
-        let core = self.scm.core.clone();
-        let pids: Vec<u32> = core.lock().processes.keys().copied().collect();
-        for pid in pids {
-            core.kill_process(pid, "system restart");
-        }
-        {
-            let mut st = core.lock();
-            for t in st.system_tasks.drain(..) {
-                t.abort();
-            }
-            st.registry.begin_boot();
-            st.settings = self.effective_settings(&mut st.registry);
-            st.handles = Default::default();
-            st.notifications.clear();
-            // Trigger events waiting for a state of the old boot die with it; the machine's
-            // conditions stay and act again below.
-            st.triggers.queues.clear();
-            st.triggers.inbox.clear();
-            st.boot_instant = self.rt.block_on(async { tokio::time::Instant::now() });
-            st.now_cache.forget();
-            crate::scm::load_database(&mut st);
-        }
-        self.start_watchdog();
-        let driving = crate::scm::Driving::enter(&core);
-        self.rt.block_on(core.boot());
-        drop(driving);
-        // Conditions already true at boot act at boot.
-        let now_true = core.lock().triggers.conditions.as_events();
-        for event in now_true {
-            core.raise_trigger(event);
-        }
-        self.settle();
-        // What those triggers started is part of the boot too.
-        let driving = crate::scm::Driving::enter(&core);
-        self.rt.block_on(core.finish_starts());
-        drop(driving);
-        self.settle();
     }
 
     /// The settings the SCM uses: the builder's when given, else the registry's (read at

@@ -185,6 +185,9 @@ impl Scm {
         desired_access: ScmAccess,
     ) -> Result<ScHandle, Win32Error> {
         let mut st = self.core.lock();
+        if st.life.off {
+            return Err(Win32Error::RPC_SERVER_UNAVAILABLE);
+        }
         let granted = grant(
             access::map_scm(desired_access.bits()),
             scm_rights_for(caller).bits(),

@@ -2,19 +2,14 @@
 //! applied, ServiceMain returning, dispatchers connecting, and processes exiting or dying —
 //! with the events Windows logs for each.
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use fake_registry::service::ScActionKind;
-
 use crate::error::Win32Error;
-use crate::events::{NoteText, RecoveryAction, ScmEvent, SharedName, TraceKind};
+use crate::events::{NoteText, ScmEvent, SharedName, TraceKind};
 use crate::process::DispatchMsg;
 use crate::scm::record::RecordStatus;
-use crate::scm::StartReason;
 use crate::scm::{Change, Core, State};
 use crate::service::{RawServiceStatus, ServiceState};
 use crate::sim::Rule;
+use std::sync::Arc;
 
 /// Accept bits SetServiceStatus allows (every defined SERVICE_ACCEPT_* bit, reserved 0x1000 too).
 const VALID_ACCEPT_BITS: u32 = 0x7FFF;
@@ -247,7 +242,7 @@ impl Core {
             && st
                 .record(key)
                 .is_some_and(|r| r.config.failure_actions_on_non_crash_failures == Some(true));
-        if non_crash_recovery {
+        if non_crash_recovery && st.life.phase.is_none() {
             self.service_failed(st, key);
         }
         st.purge_if_deleted(key);
@@ -341,12 +336,16 @@ impl Core {
                 (w.service.clone(), format!("{}{left}", w.describe()))
             })
             .collect();
+        let during = match st.life.phase {
+            Some(phase) => format!(" during the shutdown ({} phase)", phase.label()),
+            None => String::new(),
+        };
         for (service, what) in killed {
             self.violation(
                 st,
                 Rule::WorkKilledAtExit,
                 &service,
-                format!("process {pid} exited while alive: {what}"),
+                format!("process {pid} exited{during} while alive: {what}"),
             );
         }
         for key in std::mem::take(&mut p.services) {
@@ -362,62 +361,15 @@ impl Core {
                 continue;
             }
             self.transition(st, &key, Change::ProcessDied);
-            // A service that was still starting failed its start; one that ran crashed.
-            self.service_failed(st, &key);
+            // A service that was still starting failed its start; one that ran crashed —
+            // unless the shutdown ended it.
+            if st.life.phase.is_none() {
+                self.service_failed(st, &key);
+            }
             st.purge_if_deleted(&key);
         }
         drop(guard);
         self.wake();
-    }
-
-    /// Counts a failure and takes the configured recovery action: event 7031 with the action,
-    /// or 7034 when none is configured. A restart runs after its delay on the virtual clock.
-    fn service_failed(self: &Arc<Core>, st: &mut State, key: &str) {
-        let Some(rec) = st.records.get_mut(key) else {
-            return;
-        };
-        rec.crash_count += 1;
-        let count = rec.crash_count;
-        let action = rec
-            .config
-            .failure_actions
-            .as_ref()
-            .and_then(|fa| fa.action_for_failure(count).cloned());
-        let name = rec.name.to_string();
-        let display = st.display_name(key);
-        match action {
-            Some(a) if a.kind != ScActionKind::None => {
-                let kind = RecoveryAction::from_code(a.kind.to_u32());
-                st.event(
-                    key,
-                    ScmEvent::Crash {
-                        display_name: display,
-                        count,
-                        delay_ms: a.delay_ms,
-                        action_type: kind,
-                    },
-                );
-                if a.kind == ScActionKind::Restart {
-                    let core = self.clone();
-                    // At least 1 ms: a 0 ms restart of a service that crashes at once would
-                    // otherwise loop forever at one instant of virtual time.
-                    let delay = Duration::from_millis(u64::from(a.delay_ms).max(1));
-                    self.spawn(async move {
-                        tokio::time::sleep(delay).await;
-                        let _ = core
-                            .start_service(name, Vec::new(), StartReason::Demand, Vec::new())
-                            .await;
-                    });
-                }
-            }
-            _ => st.event(
-                key,
-                ScmEvent::CrashNoAction {
-                    display_name: display,
-                    count,
-                },
-            ),
-        }
     }
 }
 

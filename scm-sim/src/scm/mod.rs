@@ -18,6 +18,7 @@
 //! | `handles` | SC_HANDLEs and access rights ([`access`]) |
 //! | `start`, `control`, `lifecycle` | StartService, ControlService, status reports, exits |
 //! | `boot`, `settings` | the database and settings read from the registry at boot |
+//! | `shutdown`, `recovery` | the orderly shutdown; failure counting, reset period, recovery actions |
 //! | `watchdog`, `work` | hang detection and the engine side of work tracking |
 //! | `host` | what processes and service code may ask of the engine (`process::Host`) |
 //! | `svchost_host`, `trigger_host` | what svchost hosts and the trigger dispatcher may ask |
@@ -48,7 +49,9 @@ mod lend;
 mod lifecycle;
 pub(crate) mod notify;
 mod record;
+mod recovery;
 mod settings;
+mod shutdown;
 mod start;
 mod svchost_host;
 mod trigger_host;
@@ -69,6 +72,7 @@ pub(crate) use record::Change;
 pub use record::ServiceConfig;
 pub(crate) use record::{ServiceRecord, StartReason};
 pub use settings::{HangAction, Settings};
+pub(crate) use shutdown::Life;
 pub(crate) use untracked_panic::Driving;
 
 use std::collections::BTreeMap;
@@ -131,6 +135,8 @@ pub(crate) struct State {
     pub(crate) behaviors: BTreeMap<String, crate::service::scripted::Behavior>,
     /// Trigger events: inbox, per-service queues, outcomes, machine conditions.
     pub(crate) triggers: crate::triggers::TriggerState,
+    /// The boot epoch, a shutdown in progress, power.
+    pub(crate) life: Life,
 }
 
 impl State {

@@ -101,6 +101,8 @@ pub(crate) struct ServiceRecord {
     stop_sent: bool,
     pub(crate) marked_for_delete: bool,
     pub(crate) crash_count: u32,
+    /// Virtual time of the last failure counted (for the reset period).
+    pub(crate) last_failure: Option<Duration>,
     /// Virtual time of the last state change or checkpoint advance.
     last_progress: Duration,
     /// The type the SCM reports (0x30 for a split svchost service).
@@ -164,6 +166,7 @@ impl ServiceRecord {
             stop_sent: false,
             marked_for_delete: false,
             crash_count: 0,
+            last_failure: None,
             last_progress: Duration::ZERO,
             runtime_type: None,
             start_reason: None,

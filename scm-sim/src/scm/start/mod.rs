@@ -44,6 +44,9 @@ impl Core {
             let key = ServiceName::fold(&name).into_owned();
             let deps = {
                 let st = self.lock();
+                if st.life.phase.is_some() {
+                    return Err(Win32Error::SHUTDOWN_IN_PROGRESS);
+                }
                 let rec = st.record(&key).ok_or(Win32Error::SERVICE_DOES_NOT_EXIST)?;
                 if rec.marked_for_delete {
                     return Err(Win32Error::SERVICE_MARKED_FOR_DELETE);
